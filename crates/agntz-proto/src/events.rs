@@ -1,0 +1,1 @@
+//! Typed events of the three SSE endpoints.

@@ -1,0 +1,1 @@
+//! Wire types: requests, results and records of the worker API.
