@@ -1,0 +1,1 @@
+//! Conformance suite crate; the scenarios live in `tests/`.
