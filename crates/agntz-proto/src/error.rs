@@ -54,6 +54,14 @@ pub enum Error {
     /// A success response whose body could not be decoded.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// A response body exceeded the configured maximum size
+    /// ([`Limits::max_response_bytes`](crate::config::Limits)); reading
+    /// stopped there.
+    #[error("response body exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
 }
 
 impl Error {

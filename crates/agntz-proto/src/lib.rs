@@ -1,13 +1,59 @@
 //! Sans-IO protocol core of the Agntz agent worker API.
+//!
+//! All protocol knowledge of the SDK lives here, with no IO: request
+//! builders that return `http::Request<Bytes>`, parsers that take
+//! `http::Response<Bytes>`, an incremental SSE decoder, typed events, the
+//! retry policy, and a [`Client`] written once over any [`Transport`].
+//!
+//! Most applications use the `agntz-client` crate, which pairs this core with
+//! a reqwest transport. Use this crate directly to bring your own HTTP stack
+//! or to embed the protocol in a custom (even blocking) runtime:
+//!
+//! ```
+//! use agntz_proto::config::Config;
+//! use agntz_proto::ops::{Operation, RunAgent};
+//! use agntz_proto::types::RunRequest;
+//!
+//! let config = Config::builder()
+//!     .base_url("http://127.0.0.1:4001")
+//!     .api_key("ar_live_example")
+//!     .build()?;
+//! let op = RunAgent::new(RunRequest::new("support-agent").input("Hello"));
+//! let request = op.build(&config)?;
+//! assert_eq!(request.uri(), "http://127.0.0.1:4001/run");
+//! assert_eq!(request.body().as_ref(), br#"{"agentId":"support-agent","input":"Hello"}"#);
+//!
+//! // ...send it with any HTTP client, then:
+//! let response = http::Response::builder()
+//!     .status(200)
+//!     .body(bytes::Bytes::from_static(br#"{"output":"ECHO: Hello","state":{},"runId":"run_1","status":"completed","model":"m","usage":{"inputTokens":1,"outputTokens":2,"totalTokens":3}}"#))
+//!     .unwrap();
+//! let result = op.parse(response)?;
+//! assert_eq!(result.output, "ECHO: Hello");
+//! # Ok::<(), agntz_proto::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod client;
+pub mod config;
+pub mod encode;
 pub mod error;
 pub mod events;
+pub mod ops;
+mod request;
+pub mod response;
+pub mod retry;
 pub mod sse;
+pub mod stream;
+pub mod transport;
 pub mod types;
 
+pub use client::{AgentStream, Agents, Client, Pages, RunStream, Runs, Sessions, TraceStream, Traces};
+pub use config::{ApiKey, Config, ConfigBuilder, Limits, Timeouts};
 pub use error::{
     ApiError, BoxError, DecodeError, Error, StreamError, StreamErrorCode, TimeoutError,
     TimeoutKind, TransportError, TransportErrorKind,
 };
+pub use retry::RetryPolicy;
+pub use transport::Transport;

@@ -1,0 +1,149 @@
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use super::event_stream::FrameStream;
+use super::Client;
+use crate::error::{Error, StreamError, StreamErrorCode};
+use crate::events::StreamEvent;
+use crate::ops::{RunAgent, StartRun, StreamAgent, StreamOperation, SubmitToolResult, ToolOutcome};
+use crate::stream::{AgentFrame, AgentFrames};
+use crate::transport::Transport;
+use crate::types::{ClientToolRequest, Run, RunRequest, RunResult};
+
+/// Running agents. Get one with [`Client::agents`].
+#[derive(Debug)]
+pub struct Agents<'a, T> {
+    client: &'a Client<T>,
+}
+
+impl<'a, T: Transport> Agents<'a, T> {
+    pub(crate) fn new(client: &'a Client<T>) -> Self {
+        Agents { client }
+    }
+
+    /// `POST /run`: runs the agent to completion and returns every field of
+    /// the result. The HTTP request stays open for the whole run; dropping
+    /// the future cancels the run on the worker.
+    pub async fn run(&self, request: RunRequest) -> Result<RunResult, Error> {
+        self.client.execute(&RunAgent::new(request)).await
+    }
+
+    /// `POST /run/stream`: runs the agent and streams its events (`Start`,
+    /// `Reply`..., then `Complete` or `Error`).
+    ///
+    /// The stream is not resumable: the worker ties the run to this
+    /// connection, so dropping the stream cancels the run, and a dropped
+    /// connection ends with an error rather than a silent reconnect (which
+    /// would start the agent again). For resumable work start a durable run
+    /// with [`Agents::start`] and follow it with
+    /// [`Runs::stream`](super::Runs::stream).
+    pub async fn stream(&self, request: RunRequest) -> Result<AgentStream<T>, Error> {
+        let op = StreamAgent::new(request);
+        let body = self.client.open_stream(&op).await?;
+        Ok(AgentStream::new(self.client.clone(), body, op.frames()))
+    }
+
+    /// `POST /runs`: starts a durable run that continues without this
+    /// connection. Same as [`Runs::start`](super::Runs::start).
+    pub async fn start(&self, request: RunRequest) -> Result<Run, Error> {
+        self.client.execute(&StartRun::new(request)).await
+    }
+}
+
+type Pending = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
+
+/// The events of one `POST /run/stream` run.
+///
+/// Use the inherent [`next`](AgentStream::next) or the
+/// [`Stream`](futures_core::Stream) impl. The stream ends after `Complete`
+/// or `Error`; a body that ends before either yields a `STREAM_TRUNCATED`
+/// [`Error::Stream`] after every event received. Client-tool requests are
+/// answered in place (with the "no handler" error until handlers are
+/// attached) and never shown as events.
+pub struct AgentStream<T: Transport> {
+    client: Client<T>,
+    frames: FrameStream<T::Body, AgentFrames>,
+    answering: Option<Pending>,
+}
+
+impl<T: Transport> std::fmt::Debug for AgentStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentStream")
+            .field("complete", &self.frames.is_complete())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport> AgentStream<T> {
+    fn new(client: Client<T>, body: T::Body, frames: AgentFrames) -> Self {
+        let max = client.config().limits().max_event_bytes;
+        AgentStream {
+            client,
+            frames: FrameStream::new(body, frames, max),
+            answering: None,
+        }
+    }
+
+    /// The next event, `None` after the terminal event.
+    pub async fn next(&mut self) -> Option<Result<StreamEvent, Error>> {
+        std::future::poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    /// Reads to the end and returns the `Complete` payload; a `run-error`
+    /// becomes an [`Error::Stream`] with code `RUN_FAILED`.
+    pub async fn into_result(mut self) -> Result<RunResult, Error> {
+        while let Some(event) = self.next().await {
+            match event? {
+                StreamEvent::Complete(done) => return Ok(*done),
+                StreamEvent::Error(failed) => {
+                    return Err(StreamError::new(StreamErrorCode::RunFailed, failed.error).into())
+                }
+                _ => {}
+            }
+        }
+        Err(StreamError::new(StreamErrorCode::Truncated, "Stream closed before completion").into())
+    }
+
+    fn answer(&self, request: ClientToolRequest) -> Pending {
+        let client = self.client.clone();
+        let outcome = ToolOutcome::no_handler(&request.name);
+        let op = SubmitToolResult::new(request.root_run_id, request.request_id, outcome);
+        Box::pin(async move { client.execute(&op).await.map(drop) })
+    }
+
+    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamEvent, Error>>> {
+        loop {
+            if let Some(pending) = self.answering.as_mut() {
+                let result = std::task::ready!(pending.as_mut().poll(cx));
+                self.answering = None;
+                if let Err(e) = result {
+                    return Poll::Ready(Some(Err(StreamError::new(
+                        StreamErrorCode::ClientTool,
+                        format!("could not answer a client-tool request: {e}"),
+                    )
+                    .with_source(e)
+                    .into())));
+                }
+            }
+            match std::task::ready!(self.frames.poll_item(cx)) {
+                Some(Ok(AgentFrame::ToolRequest(request))) => {
+                    self.answering = Some(self.answer(request));
+                }
+                Some(Ok(AgentFrame::Event(event))) => return Poll::Ready(Some(Ok(event))),
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
+}
+
+impl<T: Transport> Stream for AgentStream<T> {
+    type Item = Result<StreamEvent, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_event(cx)
+    }
+}

@@ -1,0 +1,74 @@
+//! Polling a transport body through a [`StreamDecoder`].
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_core::Stream;
+
+use crate::error::Error;
+use crate::stream::{Frames, StreamDecoder};
+
+/// One SSE response being decoded. Drops the body (closing the connection)
+/// as soon as the stream is over.
+pub(crate) struct FrameStream<B, F> {
+    body: Option<B>,
+    decoder: StreamDecoder<F>,
+}
+
+impl<B, F> FrameStream<B, F>
+where
+    B: Stream<Item = Result<Bytes, Error>> + Unpin,
+    F: Frames,
+{
+    pub(crate) fn new(body: B, frames: F, max_event_bytes: usize) -> Self {
+        FrameStream {
+            body: Some(body),
+            decoder: StreamDecoder::new(frames, max_event_bytes),
+        }
+    }
+
+    pub(crate) fn decoder(&self) -> &StreamDecoder<F> {
+        &self.decoder
+    }
+
+    /// Whether the terminal item was delivered.
+    pub(crate) fn is_complete(&self) -> bool {
+        self.decoder.is_complete()
+    }
+
+    /// The next item: decoded items first, then body errors, then the
+    /// end-of-body verdict.
+    pub(crate) fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<F::Item, Error>>> {
+        loop {
+            if let Some(item) = self.decoder.next() {
+                if self.decoder.is_done() {
+                    self.body = None;
+                }
+                return Poll::Ready(Some(item));
+            }
+            if self.decoder.is_done() {
+                self.body = None;
+                return Poll::Ready(None);
+            }
+            let Some(body) = self.body.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match Pin::new(body).poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(chunk))) => self.decoder.feed(&chunk),
+                Poll::Ready(Some(Err(e))) => {
+                    self.body = None;
+                    self.decoder.abort();
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    self.body = None;
+                    if let Some(e) = self.decoder.finish() {
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                }
+            }
+        }
+    }
+}

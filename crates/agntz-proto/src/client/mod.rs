@@ -1,0 +1,197 @@
+//! The resource API, written once and generic over the [`Transport`].
+//!
+//! The client is runtime-free: it awaits only what the transport gives it
+//! (no spawned tasks, no channels). Streams are concrete types that poll the
+//! transport's body and the sans-IO decoder.
+
+mod agents;
+mod deadline;
+mod event_stream;
+mod pages;
+mod run_stream;
+mod runs;
+mod sessions;
+mod traces;
+
+pub use agents::{AgentStream, Agents};
+pub use pages::Pages;
+pub use run_stream::{RunStream, TraceStream};
+pub use runs::Runs;
+pub use sessions::Sessions;
+pub use traces::Traces;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::Response;
+
+use crate::config::{Config, Timeouts};
+use crate::error::{Error, TimeoutError, TimeoutKind};
+use crate::ops::{GetHealth, Operation, StreamOperation};
+use crate::response::{api_error, classify, unexpected_content_type, HeadKind};
+use crate::retry::{CallKind, RetryDecision, RetryPolicy};
+use crate::transport::{read_body, Transport};
+use crate::types::Health;
+
+/// A client for one worker over transport `T`. Cheap to clone (shared
+/// configuration and transport).
+pub struct Client<T> {
+    transport: Arc<T>,
+    config: Arc<Config>,
+}
+
+impl<T> Clone for Client<T> {
+    fn clone(&self) -> Self {
+        Client {
+            transport: Arc::clone(&self.transport),
+            config: Arc::clone(&self.config),
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Client<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("transport", &std::any::type_name::<T>())
+            .finish()
+    }
+}
+
+impl<T: Transport> Client<T> {
+    /// A client for `config` over `transport`.
+    pub fn new(config: Config, transport: T) -> Self {
+        Client {
+            transport: Arc::new(transport),
+            config: Arc::new(config),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// A client sharing this one's transport, with another retry policy
+    /// (for one call: `client.with_retry_policy(RetryPolicy::none()).agents().run(..)`).
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Self {
+        self.with_config(|c| c.set_retry(policy))
+    }
+
+    /// A client sharing this one's transport, with other timeouts.
+    pub fn with_timeouts(&self, timeouts: Timeouts) -> Self {
+        self.with_config(|c| c.set_timeouts(timeouts))
+    }
+
+    fn with_config(&self, change: impl FnOnce(&mut Config)) -> Self {
+        let mut config = (*self.config).clone();
+        change(&mut config);
+        Client {
+            transport: Arc::clone(&self.transport),
+            config: Arc::new(config),
+        }
+    }
+
+    /// `GET /health` (no authentication).
+    pub async fn health(&self) -> Result<Health, Error> {
+        self.execute(&GetHealth::new()).await
+    }
+
+    /// Running agents: run to completion, stream, start durable runs.
+    pub fn agents(&self) -> Agents<'_, T> {
+        Agents::new(self)
+    }
+
+    /// Durable runs: start, get, cancel, list, stream.
+    pub fn runs(&self) -> Runs<'_, T> {
+        Runs::new(self)
+    }
+
+    /// Traces of session-retention runs.
+    pub fn traces(&self) -> Traces<'_, T> {
+        Traces::new(self)
+    }
+
+    /// Conversation sessions.
+    pub fn sessions(&self) -> Sessions<'_, T> {
+        Sessions::new(self)
+    }
+
+    /// Runs any request/response operation with this client's retry policy
+    /// and deadline.
+    pub async fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        match self.config.timeouts().deadline {
+            None => self.execute_with_retries(op).await,
+            Some(limit) => deadline::race(self.execute_with_retries(op), self.transport.sleep(limit))
+                .await
+                .unwrap_or_else(|| Err(TimeoutError::new(TimeoutKind::Deadline, limit).into())),
+        }
+    }
+
+    async fn execute_with_retries<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        let mut retries = 0;
+        loop {
+            let request = op.build(&self.config)?;
+            let error = match self.fetch(request).await {
+                Ok(response) => match op.parse(response) {
+                    Ok(output) => return Ok(output),
+                    Err(e) => e,
+                },
+                Err(e) => e,
+            };
+            retries = self.backoff(O::KIND, retries, error).await?;
+        }
+    }
+
+    /// Sleeps before retry number `retries + 1`, or gives the error back.
+    async fn backoff(&self, kind: CallKind, retries: u32, error: Error) -> Result<u32, Error> {
+        let jitter = self.transport.jitter();
+        match self.config.retry_policy().decide(kind, retries, &error, jitter) {
+            RetryDecision::RetryAfter(wait) => {
+                self.transport.sleep(wait).await;
+                Ok(retries + 1)
+            }
+            RetryDecision::GiveUp => Err(error),
+        }
+    }
+
+    /// Sends one request and reads the whole (bounded) body.
+    async fn fetch(&self, request: http::Request<Bytes>) -> Result<Response<Bytes>, Error> {
+        let response = self.transport.send(request).await?;
+        let (parts, mut body) = response.into_parts();
+        let bytes = read_body(&mut body, self.config.limits().max_response_bytes).await?;
+        Ok(Response::from_parts(parts, bytes))
+    }
+
+    /// Opens an SSE operation: retries failures before the stream starts (as
+    /// the retry policy allows), reads error bodies into typed errors, and
+    /// returns the body of a `text/event-stream` response.
+    pub async fn open_stream<O: StreamOperation>(&self, op: &O) -> Result<T::Body, Error> {
+        let mut retries = 0;
+        loop {
+            let request = op.build(&self.config)?;
+            match self.open_once(request).await {
+                Ok(body) => return Ok(body),
+                Err(error) => retries = self.backoff(O::KIND, retries, error).await?,
+            }
+        }
+    }
+
+    async fn open_once(&self, request: http::Request<Bytes>) -> Result<T::Body, Error> {
+        let response = self.transport.send(request).await?;
+        let (parts, mut body) = response.into_parts();
+        match classify(parts.status, &parts.headers, true) {
+            HeadKind::Error => {
+                let bytes = read_body(&mut body, self.config.limits().max_response_bytes).await?;
+                Err(api_error(parts.status, &parts.headers, &bytes))
+            }
+            HeadKind::UnexpectedContentType => Err(unexpected_content_type(&parts.headers)),
+            _ => Ok(body),
+        }
+    }
+}

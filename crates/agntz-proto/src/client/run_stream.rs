@@ -1,0 +1,203 @@
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use super::event_stream::FrameStream;
+use super::Client;
+use crate::error::{Error, StreamErrorCode, TimeoutKind};
+use crate::events::{RunEvent, TraceEvent};
+use crate::ops::StreamRun;
+use crate::stream::{RunFrames, TraceFrames};
+use crate::transport::Transport;
+
+type Reconnect<B> = Pin<Box<dyn Future<Output = Result<B, Error>> + Send>>;
+
+/// The events of a run tree (`GET /runs/{id}/stream`), in `seq` order.
+///
+/// Ends after `Snapshot` or the requested run's own `Complete` / `Error` /
+/// `Cancelled`. If the connection drops, times out while idle, or ends early,
+/// the stream reconnects with `?since=<last seq>` (bounded by
+/// [`RetryPolicy::max_stream_reconnects`](crate::retry::RetryPolicy), with
+/// backoff) and skips events it already yielded, so each event arrives
+/// exactly once. When the run has been evicted from the worker's memory the
+/// reconnect yields a `Snapshot` of the stored run and the stream ends.
+pub struct RunStream<T: Transport> {
+    client: Client<T>,
+    run_id: String,
+    current: Option<FrameStream<T::Body, RunFrames>>,
+    reconnect: Option<Reconnect<T::Body>>,
+    last_seq: Option<u64>,
+    reconnects: u32,
+    done: bool,
+}
+
+impl<T: Transport> std::fmt::Debug for RunStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunStream")
+            .field("run_id", &self.run_id)
+            .field("last_seq", &self.last_seq)
+            .field("reconnects", &self.reconnects)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport> RunStream<T> {
+    pub(crate) fn new(client: Client<T>, op: &StreamRun, body: T::Body) -> Self {
+        let max = client.config().limits().max_event_bytes;
+        use crate::ops::StreamOperation;
+        RunStream {
+            current: Some(FrameStream::new(body, op.frames(), max)),
+            client,
+            run_id: op.run_id().to_owned(),
+            reconnect: None,
+            last_seq: op.since_seq(),
+            reconnects: 0,
+            done: false,
+        }
+    }
+
+    /// The next event, `None` after the terminal event.
+    pub async fn next(&mut self) -> Option<Result<RunEvent, Error>> {
+        std::future::poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    /// The highest `seq` delivered so far (pass it as `since` to resume
+    /// elsewhere).
+    pub fn last_seq(&self) -> Option<u64> {
+        self.last_seq
+    }
+
+    /// How many times the stream has reconnected in a row without receiving
+    /// an event.
+    pub fn reconnects(&self) -> u32 {
+        self.reconnects
+    }
+
+    fn can_resume(&self, error: &Error) -> bool {
+        let resumable = match error {
+            Error::Transport(_) => true,
+            Error::Timeout(t) => t.kind == TimeoutKind::Idle,
+            Error::Stream(s) => s.code == StreamErrorCode::Truncated,
+            _ => false,
+        };
+        resumable && self.reconnects < self.client.config().retry_policy().max_stream_reconnects
+    }
+
+    fn start_reconnect(&mut self) {
+        let client = self.client.clone();
+        let wait = client
+            .config()
+            .retry_policy()
+            .backoff(self.reconnects, client.transport().jitter());
+        let mut op = StreamRun::new(self.run_id.clone());
+        if let Some(seq) = self.last_seq {
+            op = op.since(seq);
+        }
+        self.reconnects += 1;
+        self.reconnect = Some(Box::pin(async move {
+            client.transport().sleep(wait).await;
+            client.open_stream(&op).await
+        }));
+    }
+
+    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<RunEvent, Error>>> {
+        loop {
+            if self.done {
+                return Poll::Ready(None);
+            }
+            if let Some(pending) = self.reconnect.as_mut() {
+                let opened = std::task::ready!(pending.as_mut().poll(cx));
+                self.reconnect = None;
+                match opened {
+                    Ok(body) => {
+                        let frames = RunFrames::resuming_after(self.run_id.clone(), self.last_seq);
+                        let max = self.client.config().limits().max_event_bytes;
+                        self.current = Some(FrameStream::new(body, frames, max));
+                    }
+                    Err(e) if self.can_resume(&e) => {
+                        self.start_reconnect();
+                        continue;
+                    }
+                    Err(e) => {
+                        self.done = true;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                }
+            }
+            let Some(current) = self.current.as_mut() else {
+                self.done = true;
+                return Poll::Ready(None);
+            };
+            match std::task::ready!(current.poll_item(cx)) {
+                Some(Ok(event)) => {
+                    self.last_seq = current.decoder().frames().last_seq().or(self.last_seq);
+                    self.reconnects = 0;
+                    return Poll::Ready(Some(Ok(event)));
+                }
+                Some(Err(e)) if self.can_resume(&e) => {
+                    self.current = None;
+                    self.start_reconnect();
+                }
+                Some(Err(e)) => {
+                    self.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                None => {
+                    self.done = true;
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
+}
+
+impl<T: Transport> Stream for RunStream<T> {
+    type Item = Result<RunEvent, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_event(cx)
+    }
+}
+
+/// The live events of a trace (`GET /traces/{id}/stream`): span starts and
+/// ends then `TraceDone`, or a single `Snapshot` for a finished trace.
+///
+/// Not resumable: the worker keeps no replay for traces. A subscriber only
+/// sees spans that start after it subscribed, so expect `SpanEnd` for spans
+/// never announced, and fetch the full trace with `traces().get()` after
+/// `TraceDone`.
+pub struct TraceStream<T: Transport> {
+    frames: FrameStream<T::Body, TraceFrames>,
+}
+
+impl<T: Transport> std::fmt::Debug for TraceStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TraceStream")
+            .field("complete", &self.frames.is_complete())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport> TraceStream<T> {
+    pub(crate) fn new(body: T::Body, frames: TraceFrames, max_event_bytes: usize) -> Self {
+        TraceStream {
+            frames: FrameStream::new(body, frames, max_event_bytes),
+        }
+    }
+
+    /// The next event, `None` after the terminal event.
+    pub async fn next(&mut self) -> Option<Result<TraceEvent, Error>> {
+        std::future::poll_fn(|cx| self.frames.poll_item(cx)).await
+    }
+}
+
+impl<T: Transport> Stream for TraceStream<T> {
+    type Item = Result<TraceEvent, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().frames.poll_item(cx)
+    }
+}

@@ -1,0 +1,91 @@
+//! One small type per API call. Each builds its `http::Request<Bytes>` and
+//! parses the `http::Response<Bytes>` into its output or a typed error. Pure
+//! functions: drive them with any HTTP stack, sync or async.
+//!
+//! ```
+//! use agntz_proto::{config::Config, ops::{Operation, GetRun}};
+//!
+//! let config = Config::builder()
+//!     .base_url("https://api.agntz.co")
+//!     .api_key("ar_live_example")
+//!     .build()?;
+//! let request = GetRun::new("run/has slash").build(&config)?;
+//! assert_eq!(request.uri(), "https://api.agntz.co/runs/run%2Fhas%20slash");
+//! # Ok::<(), agntz_proto::Error>(())
+//! ```
+
+mod agents;
+mod client_tools;
+mod health;
+mod runs;
+mod sessions;
+mod traces;
+
+pub use agents::{RunAgent, StartRun, StreamAgent};
+pub use client_tools::{SubmitToolResult, ToolOutcome, ToolSubmission, MAX_TOOL_OUTPUT_CHARS};
+pub use health::GetHealth;
+pub use runs::{CancelRun, GetRun, ListRuns, StreamRun};
+pub use sessions::{DeleteSession, GetSession, ImportSessions, ListSessions};
+pub use traces::{DeleteTrace, GetTrace, ListTraces, StreamTrace};
+
+use bytes::Bytes;
+use http::{Request, Response};
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::retry::CallKind;
+use crate::stream::Frames;
+
+/// A request/response API call.
+pub trait Operation {
+    /// What a successful call returns.
+    type Output;
+    /// Whether repeating the call is safe (drives the retry policy).
+    const KIND: CallKind;
+
+    /// Builds the request.
+    fn build(&self, config: &Config) -> Result<Request<Bytes>, Error>;
+
+    /// Parses the whole response (any status) into the output or an error.
+    fn parse(&self, response: Response<Bytes>) -> Result<Self::Output, Error>;
+}
+
+/// An API call answered with a server-sent-events stream.
+pub trait StreamOperation {
+    /// How this stream's frames decode and when it ends.
+    type Frames: Frames;
+    /// Whether repeating the call is safe.
+    const KIND: CallKind;
+
+    /// Builds the request (with `Accept: text/event-stream`).
+    fn build(&self, config: &Config) -> Result<Request<Bytes>, Error>;
+
+    /// A fresh frame interpreter for one response of this call.
+    fn frames(&self) -> Self::Frames;
+}
+
+/// A list operation answered one page at a time, with a cursor for the next.
+pub trait Paginated: Operation + Sized {
+    /// One row of a page.
+    type Row;
+
+    /// The same listing from `cursor` on.
+    fn with_cursor(&self, cursor: String) -> Self;
+
+    /// A page's rows and the next page's cursor (`None` on the last page).
+    fn into_parts(page: Self::Output) -> (Vec<Self::Row>, Option<String>);
+}
+
+/// Rejects ids that would produce a different route (an empty segment).
+pub(crate) fn require_id<'a>(what: &str, id: &'a str) -> Result<&'a str, Error> {
+    if id.is_empty() {
+        Err(Error::invalid(format!("{what} must not be empty")))
+    } else {
+        Ok(id)
+    }
+}
+
+/// Status check for calls answered with an empty `204 No Content`.
+pub(crate) fn expect_no_content(response: &Response<Bytes>) -> Result<(), Error> {
+    crate::response::ensure_success(response)
+}

@@ -1,0 +1,192 @@
+//! Classifying responses and turning bodies into typed results or errors.
+
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::header::{HeaderMap, CONTENT_TYPE, DATE, RETRY_AFTER};
+use http::{Response, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, DecodeError, Error, StreamError, StreamErrorCode};
+
+/// What to do with a response, decided from its head alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeadKind {
+    /// 2xx: read the body and parse it as the operation's output.
+    Success,
+    /// 2xx `text/event-stream`: start the SSE decoder.
+    EventStream,
+    /// Non-2xx: read the (bounded) body and build an API error with
+    /// [`api_error`].
+    Error,
+    /// 2xx on an SSE call without `text/event-stream`: a contract violation.
+    UnexpectedContentType,
+}
+
+/// Classifies a response head. `sse` says whether the call expects a stream.
+pub fn classify(status: StatusCode, headers: &HeaderMap, sse: bool) -> HeadKind {
+    if !status.is_success() {
+        return HeadKind::Error;
+    }
+    if !sse {
+        return HeadKind::Success;
+    }
+    if is_event_stream(headers) {
+        HeadKind::EventStream
+    } else {
+        HeadKind::UnexpectedContentType
+    }
+}
+
+fn is_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("text/event-stream"))
+}
+
+/// The error for a 2xx SSE response that is not `text/event-stream`.
+pub fn unexpected_content_type(headers: &HeaderMap) -> Error {
+    let ct = headers
+        .get(CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_else(|| "none".to_owned());
+    Error::Stream(StreamError::new(
+        StreamErrorCode::UnexpectedContentType,
+        format!("expected text/event-stream, got content type {ct}"),
+    ))
+}
+
+/// Builds the typed error for a non-2xx response.
+///
+/// The worker's body is `{"error": msg, "code"?, "details"?,
+/// "retryAfterSeconds"?}`; any other body gives the message `HTTP <status>`.
+/// `Retry-After` is read as seconds or as an HTTP date (relative to the
+/// response's own `Date` header, so no clock is needed).
+pub fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    let mut err = ApiError::new(status, format!("HTTP {}", status.as_u16()));
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) {
+        if let Some(msg) = map.get("error").and_then(|v| v.as_str()) {
+            err.message = msg.to_owned();
+            err.code = map.get("code").and_then(|v| v.as_str()).map(str::to_owned);
+        }
+        err.details = map.get("details").cloned();
+        err.retry_after = map
+            .get("retryAfterSeconds")
+            .and_then(|v| v.as_f64())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(|s| Duration::from_secs_f64(s.min(u32::MAX as f64)));
+        err.body = Some(serde_json::Value::Object(map));
+    }
+    if let Some(header) = retry_after_header(headers) {
+        err.retry_after = Some(header);
+    }
+    Error::from_api(err)
+}
+
+fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    let now: SystemTime = headers
+        .get(DATE)
+        .and_then(|d| d.to_str().ok())
+        .and_then(|d| httpdate::parse_http_date(d).ok())?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Checks the status, then deserializes a JSON body.
+pub fn parse_json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T, Error> {
+    ensure_success(response)?;
+    decode_json(response.status(), response.body())
+}
+
+/// Deserializes a 2xx JSON body; failure keeps the raw body.
+pub fn decode_json<T: DeserializeOwned>(status: StatusCode, body: &Bytes) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|e| {
+        Error::Decode(DecodeError::new(status, e.to_string(), body.clone()))
+    })
+}
+
+/// `Ok(())` for 2xx, else the typed API error.
+pub fn ensure_success(response: &Response<Bytes>) -> Result<(), Error> {
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(api_error(response.status(), response.headers(), response.body()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn err(status: u16, headers: &[(&str, &str)], body: &str) -> Error {
+        let mut map = HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        api_error(StatusCode::from_u16(status).unwrap(), &map, body.as_bytes())
+    }
+
+    #[test]
+    fn maps_statuses_to_variants() {
+        assert!(matches!(err(401, &[], r#"{"error":"missing authentication"}"#), Error::Authentication(e) if e.message == "missing authentication" && e.code.is_none()));
+        assert!(matches!(err(404, &[], r#"{"error":"Agent \"x\" not found","code":"NOT_FOUND"}"#), Error::NotFound(e) if e.code.as_deref() == Some("NOT_FOUND")));
+        assert!(matches!(err(500, &[], r#"{"error":"nope","code":"STRUCTURED_OUTPUT_INVALID"}"#), Error::Api(e) if e.message == "nope" && e.status == 500));
+    }
+
+    #[test]
+    fn plain_text_and_empty_bodies_give_http_status_message() {
+        for body in ["boom", "", "404 Not Found", "[1,2]", r#"{"error":5}"#] {
+            let e = err(500, &[], body);
+            assert_eq!(e.api().unwrap().message, "HTTP 500", "{body}");
+            assert_eq!(e.code(), None);
+        }
+    }
+
+    #[test]
+    fn details_and_context_keys_are_kept() {
+        let e = err(400, &[], r#"{"error":"Missing client tool handlers: a","code":"MISSING_CLIENT_TOOLS","details":["a"]}"#);
+        let api = e.api().unwrap();
+        assert_eq!(api.details, Some(serde_json::json!(["a"])));
+        let e = err(409, &[], r#"{"error":"Session \"s\" already exists","sessionId":"s"}"#);
+        assert_eq!(e.api().unwrap().body.as_ref().unwrap()["sessionId"], "s");
+    }
+
+    #[test]
+    fn retry_after_from_header_seconds_date_or_body() {
+        let e = err(429, &[("retry-after", "3600")], r#"{"error":"rate limit exceeded","retryAfterSeconds":3600}"#);
+        assert!(matches!(&e, Error::RateLimited(a) if a.retry_after == Some(Duration::from_secs(3600))));
+        let e = err(429, &[], r#"{"error":"x","retryAfterSeconds":7}"#);
+        assert_eq!(e.api().unwrap().retry_after, Some(Duration::from_secs(7)));
+        let e = err(
+            503,
+            &[("retry-after", "Sat, 28 Nov 2026 20:08:43 GMT"), ("date", "Sat, 28 Nov 2026 20:08:33 GMT")],
+            "",
+        );
+        assert_eq!(e.api().unwrap().retry_after, Some(Duration::from_secs(10)));
+        let e = err(503, &[("retry-after", "soon")], "");
+        assert_eq!(e.api().unwrap().retry_after, None);
+    }
+
+    #[test]
+    fn classifies_heads() {
+        let mut h = HeaderMap::new();
+        assert_eq!(classify(StatusCode::OK, &h, false), HeadKind::Success);
+        assert_eq!(classify(StatusCode::NOT_FOUND, &h, true), HeadKind::Error);
+        assert_eq!(classify(StatusCode::OK, &h, true), HeadKind::UnexpectedContentType);
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream; charset=utf-8"));
+        assert_eq!(classify(StatusCode::OK, &h, true), HeadKind::EventStream);
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        assert_eq!(classify(StatusCode::OK, &h, true), HeadKind::UnexpectedContentType);
+    }
+}

@@ -1,0 +1,180 @@
+use crate::error::{StreamError, StreamErrorCode};
+use crate::events::{RunEvent, StreamEvent, TraceEvent};
+use crate::sse;
+use crate::types::ClientToolRequest;
+
+/// How one endpoint's SSE frames become typed items, and when it ends.
+pub trait Frames {
+    /// The typed item.
+    type Item;
+
+    /// Decodes one frame; `Ok(None)` skips it.
+    fn decode(&mut self, event: sse::Event) -> Result<Option<Self::Item>, StreamError>;
+
+    /// Whether `item` ends the stream.
+    fn is_terminal(&self, item: &Self::Item) -> bool;
+
+    /// The error for a body that ended cleanly but before a terminal item,
+    /// after `items` items; `None` when that is a normal end.
+    fn end_without_terminal(&self, items: u64) -> Option<StreamError>;
+}
+
+fn truncated() -> StreamError {
+    StreamError::new(
+        StreamErrorCode::Truncated,
+        "Stream closed before completion",
+    )
+}
+
+/// An item of `POST /run/stream`: a public event, or a client-tool request
+/// the driver must answer (never shown to users as an event).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum AgentFrame {
+    /// A public event.
+    Event(StreamEvent),
+    /// The worker waits for an answer to this request on
+    /// `POST /runs/{rootRunId}/client-tool-requests/{requestId}/result`.
+    ToolRequest(ClientToolRequest),
+}
+
+/// Frames of `POST /run/stream`. Terminal: `run-complete` or `run-error`;
+/// end of body before either is `STREAM_TRUNCATED`.
+#[derive(Debug, Clone, Default)]
+pub struct AgentFrames {
+    _private: (),
+}
+
+impl AgentFrames {
+    /// A fresh interpreter.
+    pub fn new() -> Self {
+        AgentFrames::default()
+    }
+}
+
+impl Frames for AgentFrames {
+    type Item = AgentFrame;
+
+    fn decode(&mut self, event: sse::Event) -> Result<Option<AgentFrame>, StreamError> {
+        let name = event.event_type();
+        if name == "client-tool-request" {
+            return serde_json::from_slice(event.data_bytes())
+                .map(|req| Some(AgentFrame::ToolRequest(req)))
+                .map_err(|e| invalid_payload(name, &e));
+        }
+        StreamEvent::from_frame(name, event.data_bytes()).map(|e| Some(AgentFrame::Event(e)))
+    }
+
+    fn is_terminal(&self, item: &AgentFrame) -> bool {
+        matches!(item, AgentFrame::Event(e) if e.is_terminal())
+    }
+
+    fn end_without_terminal(&self, _items: u64) -> Option<StreamError> {
+        Some(truncated())
+    }
+}
+
+fn invalid_payload(event: &str, e: &serde_json::Error) -> StreamError {
+    StreamError::new(
+        StreamErrorCode::InvalidPayload,
+        format!("Invalid JSON in \"{event}\" event data: {e}"),
+    )
+}
+
+/// Frames of `GET /runs/{id}/stream`. Terminal: `snapshot`, or the requested
+/// run's own `run-complete` / `run-error` / `run-cancelled` (a child's does
+/// not end the stream). Events whose `seq` was already seen are skipped, so a
+/// resumed stream yields each event once.
+#[derive(Debug, Clone)]
+pub struct RunFrames {
+    run_id: String,
+    resumed: bool,
+    last_seq: Option<u64>,
+}
+
+impl RunFrames {
+    /// Frames for run `run_id`. `resumed` says the request carried `since`:
+    /// then an empty body is a normal end (nothing happened after `since`).
+    pub fn new(run_id: String, resumed: bool) -> Self {
+        RunFrames {
+            run_id,
+            resumed,
+            last_seq: None,
+        }
+    }
+
+    /// Continues after `last_seq` (for a reconnect): older events are skipped.
+    pub fn resuming_after(run_id: String, last_seq: Option<u64>) -> Self {
+        RunFrames {
+            run_id,
+            resumed: true,
+            last_seq,
+        }
+    }
+
+    /// The highest `seq` seen so far.
+    pub fn last_seq(&self) -> Option<u64> {
+        self.last_seq
+    }
+
+    /// The requested run id.
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+}
+
+impl Frames for RunFrames {
+    type Item = RunEvent;
+
+    fn decode(&mut self, event: sse::Event) -> Result<Option<RunEvent>, StreamError> {
+        let item = RunEvent::from_frame(event.event_type(), event.data_bytes())?;
+        if let Some(seq) = item.seq() {
+            if self.last_seq.is_some_and(|last| seq <= last) {
+                return Ok(None);
+            }
+            self.last_seq = Some(seq);
+        }
+        Ok(Some(item))
+    }
+
+    fn is_terminal(&self, item: &RunEvent) -> bool {
+        item.is_terminal_for(&self.run_id)
+    }
+
+    fn end_without_terminal(&self, items: u64) -> Option<StreamError> {
+        if self.resumed && items == 0 {
+            None
+        } else {
+            Some(truncated())
+        }
+    }
+}
+
+/// Frames of `GET /traces/{id}/stream`. Terminal: `snapshot` or `trace-done`.
+#[derive(Debug, Clone, Default)]
+pub struct TraceFrames {
+    _private: (),
+}
+
+impl TraceFrames {
+    /// A fresh interpreter.
+    pub fn new() -> Self {
+        TraceFrames::default()
+    }
+}
+
+impl Frames for TraceFrames {
+    type Item = TraceEvent;
+
+    fn decode(&mut self, event: sse::Event) -> Result<Option<TraceEvent>, StreamError> {
+        TraceEvent::from_frame(event.event_type(), event.data_bytes()).map(Some)
+    }
+
+    fn is_terminal(&self, item: &TraceEvent) -> bool {
+        item.is_terminal()
+    }
+
+    fn end_without_terminal(&self, _items: u64) -> Option<StreamError> {
+        Some(truncated())
+    }
+}

@@ -1,0 +1,95 @@
+//! The only seam between the protocol core and IO.
+//!
+//! A transport sends an `http::Request<Bytes>` and returns the response head
+//! with a body that yields `Bytes` chunks. It owns connection pooling, TLS,
+//! and timeouts: the configured [`Timeouts`](crate::config::Timeouts) travel
+//! with each request as an extension (`request.extensions().get::<Timeouts>()`).
+//!
+//! Contract for implementors:
+//! - map failures to [`Error::Transport`] with the right
+//!   [`TransportErrorKind`](crate::TransportErrorKind) (only `Connect` means
+//!   the request was certainly not sent) or [`Error::Timeout`];
+//! - apply the idle timeout while waiting for the head and between body chunks;
+//! - dropping the body closes or releases the connection (the worker cancels
+//!   a `/run/stream` run when its connection closes);
+//! - never put the `Authorization` header in an error or log line, and never
+//!   forward it across a redirect to another host.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+
+use crate::error::Error;
+
+/// Sends requests and sleeps. Implemented by `agntz-reqwest` and
+/// `agntz-hyper`; implement it to bring your own HTTP stack.
+pub trait Transport: Send + Sync + 'static {
+    /// The response body: a stream of chunks that ends at end of body.
+    type Body: Stream<Item = Result<Bytes, Error>> + Send + Unpin + 'static;
+
+    /// Sends one request and resolves when the response head has arrived.
+    fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> impl Future<Output = Result<http::Response<Self::Body>, Error>> + Send;
+
+    /// Sleeps (for retry backoff and stream reconnects).
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
+
+    /// A random number in `[0, 1)` for retry jitter. The core has no RNG of
+    /// its own; a constant works but spreads retries less.
+    fn jitter(&self) -> f64;
+}
+
+/// Reads a whole body into memory, failing once it exceeds `limit` bytes.
+pub async fn read_body<B>(body: &mut B, limit: usize) -> Result<Bytes, Error>
+where
+    B: Stream<Item = Result<Bytes, Error>> + Unpin,
+{
+    let mut first: Option<Bytes> = None;
+    let mut buf = BytesMut::new();
+    loop {
+        let next = std::future::poll_fn(|cx| Pin::new(&mut *body).poll_next(cx)).await;
+        let chunk = match next {
+            None => break,
+            Some(chunk) => chunk?,
+        };
+        let have = first.as_ref().map_or(0, Bytes::len) + buf.len();
+        if have + chunk.len() > limit {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        // One chunk (the common case for small JSON bodies) needs no copy.
+        match first.take() {
+            None if buf.is_empty() => first = Some(chunk),
+            Some(prev) => {
+                buf.extend_from_slice(&prev);
+                buf.extend_from_slice(&chunk);
+            }
+            None => buf.extend_from_slice(&chunk),
+        }
+    }
+    Ok(first.unwrap_or_else(|| buf.freeze()))
+}
+
+/// A body that is already in memory (useful for tests and custom transports).
+#[derive(Debug, Default)]
+pub struct FullBody(Option<Bytes>);
+
+impl FullBody {
+    /// A body of `bytes`.
+    pub fn new(bytes: impl Into<Bytes>) -> Self {
+        FullBody(Some(bytes.into()))
+    }
+}
+
+impl Stream for FullBody {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Poll::Ready(self.0.take().filter(|b| !b.is_empty()).map(Ok))
+    }
+}
