@@ -1,1 +1,0 @@
-//! Typed events of the three SSE endpoints.

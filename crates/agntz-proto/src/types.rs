@@ -1,1 +1,0 @@
-//! Wire types: requests, results and records of the worker API.

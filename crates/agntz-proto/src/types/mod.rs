@@ -1,0 +1,31 @@
+//! Wire types: requests, results and records of the worker API.
+//!
+//! Responses are decoded leniently: unknown fields are ignored, keys the
+//! worker omits get defaults, and enums of server vocabulary have an
+//! `Unknown` catch-all so a newer server never breaks decoding.
+
+mod client_tool;
+mod content;
+mod health;
+mod retention;
+mod run;
+mod run_request;
+mod run_result;
+pub(crate) mod serde_util;
+mod session;
+mod trace;
+
+pub use client_tool::ClientToolRequest;
+pub use content::{AudioBlock, ContentBlock, ImageBlock, ImageDetail, MediaSource};
+pub use health::Health;
+pub use retention::{Retention, RetentionMode};
+pub use run::{InvokeResult, InvokeUsage, Run, RunFilter, RunPage, RunStatus, ToolCallRecord};
+pub use run_request::RunRequest;
+pub use run_result::{Reply, RunResult, Usage};
+pub use session::{
+    ImportAction, ImportResult, ImportRow, Message, MessageContent, OnConflict, Role,
+    SessionDetail, SessionImport, SessionList, SessionSnapshot, SessionSummary,
+};
+pub use trace::{
+    Span, SpanEvent, SpanKind, SpanStatus, TraceDetail, TraceFilter, TracePage, TraceSummary,
+};

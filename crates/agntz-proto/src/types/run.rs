@@ -1,0 +1,412 @@
+//! Durable run records (`/runs/*`, wire §8).
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::serde_util::{lenient_millis, lenient_string};
+use super::{Reply, RetentionMode};
+
+/// Status of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum RunStatus {
+    /// Created, not started yet.
+    Pending,
+    /// Running.
+    Running,
+    /// Waiting for spawned children (defined, not assigned by the worker
+    /// today).
+    Draining,
+    /// Finished successfully.
+    Completed,
+    /// Failed.
+    Failed,
+    /// Cancelled (by the user, or superseded by a newer run of the session).
+    Cancelled,
+    /// A status this SDK does not know yet. Serializes as `"unknown"`.
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+impl RunStatus {
+    /// The wire string (`unknown` for [`RunStatus::Unknown`]).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Pending => "pending",
+            RunStatus::Running => "running",
+            RunStatus::Draining => "draining",
+            RunStatus::Completed => "completed",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::Unknown => "unknown",
+        }
+    }
+
+    /// `completed`, `failed` or `cancelled`.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            RunStatus::Completed | RunStatus::Failed | RunStatus::Cancelled
+        )
+    }
+}
+
+impl fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl AsRef<str> for RunStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// One tool call made by a run: `{id, name, input, output, duration, error?}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ToolCallRecord {
+    /// Tool-call id (provider-assigned, e.g. `call_…`).
+    #[serde(default)]
+    pub id: String,
+    /// Tool name.
+    #[serde(default)]
+    pub name: String,
+    /// Arguments.
+    #[serde(default)]
+    pub input: Value,
+    /// Result.
+    #[serde(default)]
+    pub output: Value,
+    /// Duration in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    /// Error message, when the call failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ToolCallRecord {
+    /// A record of a call of `name` with `input` that returned `output`.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        input: Value,
+        output: Value,
+    ) -> Self {
+        ToolCallRecord {
+            id: id.into(),
+            name: name.into(),
+            input,
+            output,
+            duration: None,
+            error: None,
+        }
+    }
+}
+
+/// Token usage of one invocation (`promptTokens`/`completionTokens` naming,
+/// unlike [`super::Usage`]).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct InvokeUsage {
+    /// Prompt (input) tokens.
+    #[serde(default)]
+    pub prompt_tokens: u64,
+    /// Completion (output) tokens.
+    #[serde(default)]
+    pub completion_tokens: u64,
+    /// Total tokens.
+    #[serde(default)]
+    pub total_tokens: u64,
+    /// Model the usage was measured on.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Reasoning tokens, when reported.
+    #[serde(default)]
+    pub reasoning_tokens: Option<u64>,
+    /// Cached input tokens, when reported.
+    #[serde(default)]
+    pub cached_input_tokens: Option<u64>,
+    /// Provider-specific input token breakdown.
+    #[serde(default)]
+    pub input_token_details: Option<Value>,
+    /// Provider-specific output token breakdown.
+    #[serde(default)]
+    pub output_token_details: Option<Value>,
+    /// Cost information, when reported.
+    #[serde(default)]
+    pub cost: Option<Value>,
+}
+
+/// The result of a run as stored in its [`Run`] record and carried by
+/// `run-complete` events of `/runs/{id}/stream`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct InvokeResult {
+    /// The output, stringified by the worker (strings as-is, other values
+    /// JSON-encoded). A non-string sent by the server is kept as its JSON
+    /// encoding; `null` becomes `""`.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub output: String,
+    /// Invocation id (the run id for roots, `inv_…` for children).
+    #[serde(default)]
+    pub invocation_id: String,
+    /// Session id (`""` in `result` retention mode).
+    #[serde(default)]
+    pub session_id: String,
+    /// Tool calls made (empty in `result` retention mode).
+    #[serde(default)]
+    pub tool_calls: Vec<ToolCallRecord>,
+    /// Token usage.
+    #[serde(default)]
+    pub usage: InvokeUsage,
+    /// Duration in milliseconds (fractional values are rounded).
+    #[serde(default, deserialize_with = "lenient_millis")]
+    pub duration: Option<u64>,
+    /// Model that ran.
+    #[serde(default)]
+    pub model: String,
+    /// Provider, when known.
+    #[serde(default)]
+    pub provider: Option<String>,
+    /// Model requested by the manifest, when known.
+    #[serde(default)]
+    pub requested_model: Option<String>,
+    /// Provider response id.
+    #[serde(default)]
+    pub response_id: Option<String>,
+    /// Normalized finish reason.
+    #[serde(default)]
+    pub finish_reason: Option<String>,
+    /// The provider's own finish reason.
+    #[serde(default)]
+    pub raw_finish_reason: Option<String>,
+    /// Warnings (empty when absent).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// Replies emitted (empty when absent).
+    #[serde(default)]
+    pub replies: Vec<Reply>,
+}
+
+/// A run record (root or child).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Run {
+    /// Run id (`run_…`).
+    #[serde(default)]
+    pub id: String,
+    /// Id of the root of the run tree (equals `id` for roots).
+    #[serde(default)]
+    pub root_id: String,
+    /// Parent run (child runs only).
+    #[serde(default)]
+    pub parent_id: Option<String>,
+    /// The raw agent reference, including any `@version` suffix.
+    #[serde(default)]
+    pub agent_id: String,
+    /// The resolved agent version (ISO timestamp).
+    #[serde(default)]
+    pub agent_version: Option<String>,
+    /// The requested version suffix.
+    #[serde(default)]
+    pub requested_agent_version: Option<String>,
+    /// Owner (tenant) id.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// Session id (`session` mode only).
+    #[serde(default)]
+    pub session_id: Option<String>,
+    /// Retention mode of the run.
+    #[serde(default)]
+    pub retention_mode: Option<RetentionMode>,
+    /// When the record expires (ISO-8601), if a TTL was set.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    /// Tool-use id that spawned this child run.
+    #[serde(default)]
+    pub spawn_tool_use_id: Option<String>,
+    /// Status.
+    #[serde(default)]
+    pub status: RunStatus,
+    /// The input as a string (non-string inputs are JSON-encoded; `""` in
+    /// `none`/`result` mode).
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub input: String,
+    /// The result, once completed.
+    #[serde(default)]
+    pub result: Option<InvokeResult>,
+    /// The error message, once failed or cancelled.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Start time, epoch milliseconds.
+    #[serde(default)]
+    pub started_at: i64,
+    /// End time, epoch milliseconds, once terminal.
+    #[serde(default)]
+    pub ended_at: Option<i64>,
+    /// Depth in the run tree (0 for roots).
+    #[serde(default)]
+    pub depth: u32,
+}
+
+fn epoch_millis(ms: i64) -> SystemTime {
+    let d = Duration::from_millis(ms.unsigned_abs());
+    if ms >= 0 {
+        UNIX_EPOCH + d
+    } else {
+        UNIX_EPOCH - d
+    }
+}
+
+impl Run {
+    /// `started_at` as a [`SystemTime`].
+    pub fn started_at_time(&self) -> SystemTime {
+        epoch_millis(self.started_at)
+    }
+
+    /// `ended_at` as a [`SystemTime`].
+    pub fn ended_at_time(&self) -> Option<SystemTime> {
+        self.ended_at.map(epoch_millis)
+    }
+
+    /// How long the run took, once it ended.
+    pub fn duration(&self) -> Option<Duration> {
+        let end = self.ended_at?;
+        u64::try_from(end.saturating_sub(self.started_at))
+            .ok()
+            .map(Duration::from_millis)
+    }
+
+    /// Whether the run is finished (`completed`, `failed` or `cancelled`).
+    pub fn is_terminal(&self) -> bool {
+        self.status.is_terminal()
+    }
+
+    /// Whether this is the root of its run tree.
+    pub fn is_root(&self) -> bool {
+        self.parent_id.is_none() && (self.root_id.is_empty() || self.root_id == self.id)
+    }
+}
+
+/// Filters and paging of `GET /runs`.
+///
+/// ```
+/// use agntz_proto::types::{RunFilter, RunStatus};
+/// let f = RunFilter::new().roots_only(false).status(RunStatus::Completed).limit(25);
+/// assert_eq!(
+///     f.to_query_pairs(),
+///     vec![("rootsOnly", "false".to_owned()), ("status", "completed".to_owned()), ("limit", "25".to_owned())]
+/// );
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunFilter {
+    roots_only: Option<bool>,
+    agent_id: Option<String>,
+    status: Option<String>,
+    started_after: Option<String>,
+    started_before: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+impl RunFilter {
+    /// No filter: the worker's defaults (roots only, 50 rows).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `false` includes child runs (the worker's default is roots only).
+    pub fn roots_only(mut self, roots_only: bool) -> Self {
+        self.roots_only = Some(roots_only);
+        self
+    }
+
+    /// Exact match on the stored agent reference (including any `@suffix`).
+    pub fn agent_id(mut self, agent_id: impl Into<String>) -> Self {
+        self.agent_id = Some(agent_id.into());
+        self
+    }
+
+    /// Exact match on the status (a [`RunStatus`] or any string).
+    pub fn status(mut self, status: impl AsRef<str>) -> Self {
+        self.status = Some(status.as_ref().to_owned());
+        self
+    }
+
+    /// Runs started at or after this ISO-8601 time.
+    pub fn started_after(mut self, iso: impl Into<String>) -> Self {
+        self.started_after = Some(iso.into());
+        self
+    }
+
+    /// Runs started at or before this ISO-8601 time.
+    pub fn started_before(mut self, iso: impl Into<String>) -> Self {
+        self.started_before = Some(iso.into());
+        self
+    }
+
+    /// Page size (worker default 50, max 200; must be ≥ 1).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Continue after the page that returned this cursor.
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// A copy of this filter positioned at `cursor` (for the next page).
+    pub fn with_cursor(&self, cursor: impl Into<String>) -> Self {
+        self.clone().cursor(cursor)
+    }
+
+    /// The query parameters, in the order `rootsOnly, agentId, status,
+    /// startedAfter, startedBefore, limit, cursor`; unset ones omitted.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if let Some(b) = self.roots_only {
+            q.push(("rootsOnly", b.to_string()));
+        }
+        push_opt(&mut q, "agentId", &self.agent_id);
+        push_opt(&mut q, "status", &self.status);
+        push_opt(&mut q, "startedAfter", &self.started_after);
+        push_opt(&mut q, "startedBefore", &self.started_before);
+        if let Some(l) = self.limit {
+            q.push(("limit", l.to_string()));
+        }
+        push_opt(&mut q, "cursor", &self.cursor);
+        q
+    }
+}
+
+pub(crate) fn push_opt(q: &mut Vec<(&'static str, String)>, key: &'static str, v: &Option<String>) {
+    if let Some(v) = v {
+        q.push((key, v.clone()));
+    }
+}
+
+/// One page of `GET /runs`: `{"rows": [...], "cursor"?: "..."}`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct RunPage {
+    /// The runs, newest first.
+    #[serde(default)]
+    pub rows: Vec<Run>,
+    /// Cursor of the next page (wire key `cursor`); `None` on the last page.
+    #[serde(default, rename = "cursor")]
+    pub next_cursor: Option<String>,
+}
