@@ -116,7 +116,10 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("base_url", &self.base_url())
             .field("api_key", &self.api_key)
-            .field("default_headers", &self.default_headers.keys().collect::<Vec<_>>())
+            .field(
+                "default_headers",
+                &self.default_headers.keys().collect::<Vec<_>>(),
+            )
             .field("limits", &self.limits)
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
@@ -324,8 +327,10 @@ impl ConfigBuilder {
 
         let auth_header = match &self.api_key {
             Some(key) => {
-                let mut value = HeaderValue::try_from(format!("Bearer {}", key.expose()))
-                    .map_err(|_| Error::invalid("API key contains characters not allowed in a header"))?;
+                let mut value =
+                    HeaderValue::try_from(format!("Bearer {}", key.expose())).map_err(|_| {
+                        Error::invalid("API key contains characters not allowed in a header")
+                    })?;
                 value.set_sensitive(true);
                 Some(value)
             }
@@ -409,7 +414,11 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(matches!(err, Error::InvalidRequest(_)));
-        for ok in ["http://127.0.0.1:4001", "http://localhost:1", "http://[::1]:9"] {
+        for ok in [
+            "http://127.0.0.1:4001",
+            "http://localhost:1",
+            "http://[::1]:9",
+        ] {
             Config::builder().base_url(ok).api_key("k").build().unwrap();
         }
         Config::builder()
@@ -422,7 +431,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_base_urls() {
-        for bad in ["", "worker.example.com", "ftp://x", "https://x/?a=1", "https://u:p@x"] {
+        for bad in [
+            "",
+            "worker.example.com",
+            "ftp://x",
+            "https://x/?a=1",
+            "https://u:p@x",
+        ] {
             assert!(
                 Config::builder().base_url(bad).build().is_err(),
                 "{bad} accepted"

@@ -49,7 +49,9 @@ pub mod stream;
 pub mod transport;
 pub mod types;
 
-pub use client::{AgentStream, Agents, Client, Pages, RunStream, Runs, Sessions, TraceStream, Traces};
+pub use client::{
+    AgentStream, Agents, Client, Pages, RunStream, Runs, Sessions, TraceStream, Traces,
+};
 pub use config::{ApiKey, Config, ConfigBuilder, Limits, Timeouts};
 pub use error::{
     ApiError, BoxError, DecodeError, Error, StreamError, StreamErrorCode, TimeoutError,

@@ -16,9 +16,18 @@ pub(crate) struct Shape {
     pub sse: bool,
 }
 
-pub(crate) const JSON: Shape = Shape { auth: true, sse: false };
-pub(crate) const SSE: Shape = Shape { auth: true, sse: true };
-pub(crate) const PUBLIC: Shape = Shape { auth: false, sse: false };
+pub(crate) const JSON: Shape = Shape {
+    auth: true,
+    sse: false,
+};
+pub(crate) const SSE: Shape = Shape {
+    auth: true,
+    sse: true,
+};
+pub(crate) const PUBLIC: Shape = Shape {
+    auth: false,
+    sse: false,
+};
 
 /// Builds the request. `Content-Type: application/json` is set only when a
 /// JSON body is sent. The configured timeouts ride along as an extension for

@@ -107,9 +107,8 @@ pub fn parse_json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T, 
 
 /// Deserializes a 2xx JSON body; failure keeps the raw body.
 pub fn decode_json<T: DeserializeOwned>(status: StatusCode, body: &Bytes) -> Result<T, Error> {
-    serde_json::from_slice(body).map_err(|e| {
-        Error::Decode(DecodeError::new(status, e.to_string(), body.clone()))
-    })
+    serde_json::from_slice(body)
+        .map_err(|e| Error::Decode(DecodeError::new(status, e.to_string(), body.clone())))
 }
 
 /// `Ok(())` for 2xx, else the typed API error.
@@ -117,7 +116,11 @@ pub fn ensure_success(response: &Response<Bytes>) -> Result<(), Error> {
     if response.status().is_success() {
         Ok(())
     } else {
-        Err(api_error(response.status(), response.headers(), response.body()))
+        Err(api_error(
+            response.status(),
+            response.headers(),
+            response.body(),
+        ))
     }
 }
 
@@ -139,9 +142,15 @@ mod tests {
 
     #[test]
     fn maps_statuses_to_variants() {
-        assert!(matches!(err(401, &[], r#"{"error":"missing authentication"}"#), Error::Authentication(e) if e.message == "missing authentication" && e.code.is_none()));
-        assert!(matches!(err(404, &[], r#"{"error":"Agent \"x\" not found","code":"NOT_FOUND"}"#), Error::NotFound(e) if e.code.as_deref() == Some("NOT_FOUND")));
-        assert!(matches!(err(500, &[], r#"{"error":"nope","code":"STRUCTURED_OUTPUT_INVALID"}"#), Error::Api(e) if e.message == "nope" && e.status == 500));
+        assert!(
+            matches!(err(401, &[], r#"{"error":"missing authentication"}"#), Error::Authentication(e) if e.message == "missing authentication" && e.code.is_none())
+        );
+        assert!(
+            matches!(err(404, &[], r#"{"error":"Agent \"x\" not found","code":"NOT_FOUND"}"#), Error::NotFound(e) if e.code.as_deref() == Some("NOT_FOUND"))
+        );
+        assert!(
+            matches!(err(500, &[], r#"{"error":"nope","code":"STRUCTURED_OUTPUT_INVALID"}"#), Error::Api(e) if e.message == "nope" && e.status == 500)
+        );
     }
 
     #[test]
@@ -155,22 +164,39 @@ mod tests {
 
     #[test]
     fn details_and_context_keys_are_kept() {
-        let e = err(400, &[], r#"{"error":"Missing client tool handlers: a","code":"MISSING_CLIENT_TOOLS","details":["a"]}"#);
+        let e = err(
+            400,
+            &[],
+            r#"{"error":"Missing client tool handlers: a","code":"MISSING_CLIENT_TOOLS","details":["a"]}"#,
+        );
         let api = e.api().unwrap();
         assert_eq!(api.details, Some(serde_json::json!(["a"])));
-        let e = err(409, &[], r#"{"error":"Session \"s\" already exists","sessionId":"s"}"#);
+        let e = err(
+            409,
+            &[],
+            r#"{"error":"Session \"s\" already exists","sessionId":"s"}"#,
+        );
         assert_eq!(e.api().unwrap().body.as_ref().unwrap()["sessionId"], "s");
     }
 
     #[test]
     fn retry_after_from_header_seconds_date_or_body() {
-        let e = err(429, &[("retry-after", "3600")], r#"{"error":"rate limit exceeded","retryAfterSeconds":3600}"#);
-        assert!(matches!(&e, Error::RateLimited(a) if a.retry_after == Some(Duration::from_secs(3600))));
+        let e = err(
+            429,
+            &[("retry-after", "3600")],
+            r#"{"error":"rate limit exceeded","retryAfterSeconds":3600}"#,
+        );
+        assert!(
+            matches!(&e, Error::RateLimited(a) if a.retry_after == Some(Duration::from_secs(3600)))
+        );
         let e = err(429, &[], r#"{"error":"x","retryAfterSeconds":7}"#);
         assert_eq!(e.api().unwrap().retry_after, Some(Duration::from_secs(7)));
         let e = err(
             503,
-            &[("retry-after", "Sat, 28 Nov 2026 20:08:43 GMT"), ("date", "Sat, 28 Nov 2026 20:08:33 GMT")],
+            &[
+                ("retry-after", "Sat, 28 Nov 2026 20:08:43 GMT"),
+                ("date", "Sat, 28 Nov 2026 20:08:33 GMT"),
+            ],
             "",
         );
         assert_eq!(e.api().unwrap().retry_after, Some(Duration::from_secs(10)));
@@ -183,10 +209,19 @@ mod tests {
         let mut h = HeaderMap::new();
         assert_eq!(classify(StatusCode::OK, &h, false), HeadKind::Success);
         assert_eq!(classify(StatusCode::NOT_FOUND, &h, true), HeadKind::Error);
-        assert_eq!(classify(StatusCode::OK, &h, true), HeadKind::UnexpectedContentType);
-        h.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream; charset=utf-8"));
+        assert_eq!(
+            classify(StatusCode::OK, &h, true),
+            HeadKind::UnexpectedContentType
+        );
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream; charset=utf-8"),
+        );
         assert_eq!(classify(StatusCode::OK, &h, true), HeadKind::EventStream);
         h.insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
-        assert_eq!(classify(StatusCode::OK, &h, true), HeadKind::UnexpectedContentType);
+        assert_eq!(
+            classify(StatusCode::OK, &h, true),
+            HeadKind::UnexpectedContentType
+        );
     }
 }

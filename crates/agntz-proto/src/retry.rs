@@ -46,6 +46,9 @@ pub struct RetryPolicy {
     /// honour; a longer one gives up at once with the 429/503 error (default
     /// 30 s).
     pub max_retry_after: Duration,
+    /// Consecutive reconnects of a dropped `runs().stream()` before giving up
+    /// (default 5; the count resets whenever an event arrives).
+    pub max_stream_reconnects: u32,
 }
 
 impl Default for RetryPolicy {
@@ -80,8 +83,15 @@ impl RetryPolicy {
     /// `jitter * min(max_backoff, initial_backoff * 2^retries_done)`.
     pub fn backoff(&self, retries_done: u32, jitter: f64) -> Duration {
         let factor = 2u32.saturating_pow(retries_done.min(31));
-        let backoff = self.initial_backoff.saturating_mul(factor).min(self.max_backoff);
-        let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.5 };
+        let backoff = self
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff);
+        let jitter = if jitter.is_finite() {
+            jitter.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
         backoff.mul_f64(jitter)
     }
 
@@ -109,7 +119,13 @@ impl RetryPolicy {
     /// `jitter` is a number in `[0, 1)` supplied by the caller (full jitter:
     /// the backoff is `jitter * min(max_backoff, initial * 2^retries_done)`).
     /// A server-given `Retry-After` replaces the backoff.
-    pub fn decide(&self, kind: CallKind, retries_done: u32, error: &Error, jitter: f64) -> RetryDecision {
+    pub fn decide(
+        &self,
+        kind: CallKind,
+        retries_done: u32,
+        error: &Error,
+        jitter: f64,
+    ) -> RetryDecision {
         if retries_done >= self.max_retries || !is_retryable(kind, error) {
             return RetryDecision::GiveUp;
         }
@@ -130,7 +146,10 @@ pub fn is_retryable(kind: CallKind, error: &Error) -> bool {
         (_, Error::Transport(t)) if t.kind == TransportErrorKind::Connect => true,
         (_, Error::Timeout(t)) if t.kind == TimeoutKind::Connect => true,
         (CallKind::Idempotent, Error::Transport(t)) => {
-            matches!(t.kind, TransportErrorKind::Request | TransportErrorKind::Body)
+            matches!(
+                t.kind,
+                TransportErrorKind::Request | TransportErrorKind::Body
+            )
         }
         (CallKind::Idempotent, Error::Timeout(t)) => t.kind == TimeoutKind::Idle,
         (_, Error::RateLimited(_)) => true,
@@ -162,7 +181,10 @@ mod tests {
             ));
         }
         for s in [400, 401, 403, 404, 409, 501] {
-            assert_eq!(p.decide(CallKind::Idempotent, 0, &api(s), 0.5), RetryDecision::GiveUp);
+            assert_eq!(
+                p.decide(CallKind::Idempotent, 0, &api(s), 0.5),
+                RetryDecision::GiveUp
+            );
         }
     }
 
@@ -170,13 +192,22 @@ mod tests {
     fn calls_that_start_work_retry_only_when_safe() {
         let p = RetryPolicy::default();
         let starts = CallKind::StartsWork;
-        assert!(matches!(p.decide(starts, 0, &api(429), 0.5), RetryDecision::RetryAfter(_)));
-        assert!(matches!(p.decide(starts, 0, &api(503), 0.5), RetryDecision::RetryAfter(_)));
+        assert!(matches!(
+            p.decide(starts, 0, &api(429), 0.5),
+            RetryDecision::RetryAfter(_)
+        ));
+        assert!(matches!(
+            p.decide(starts, 0, &api(503), 0.5),
+            RetryDecision::RetryAfter(_)
+        ));
         for s in [500, 502, 504, 408] {
             assert_eq!(p.decide(starts, 0, &api(s), 0.5), RetryDecision::GiveUp);
         }
         let connect = Error::Transport(TransportError::new(TransportErrorKind::Connect, "refused"));
-        assert!(matches!(p.decide(starts, 0, &connect, 0.5), RetryDecision::RetryAfter(_)));
+        assert!(matches!(
+            p.decide(starts, 0, &connect, 0.5),
+            RetryDecision::RetryAfter(_)
+        ));
         let reset = Error::Transport(TransportError::new(TransportErrorKind::Request, "reset"));
         assert_eq!(p.decide(starts, 0, &reset, 0.5), RetryDecision::GiveUp);
         let idle = Error::Timeout(TimeoutError::new(TimeoutKind::Idle, Duration::from_secs(1)));
@@ -197,7 +228,7 @@ mod tests {
         assert_eq!(d(1, 1.0), Duration::from_millis(200));
         assert_eq!(d(2, 1.0), Duration::from_millis(400));
         assert_eq!(d(3, 1.0), Duration::from_millis(500));
-        assert_eq!(d(40, 1.0), Duration::from_millis(500));
+        assert_eq!(p.backoff(40, 1.0), Duration::from_millis(500));
         assert_eq!(d(1, 0.5), Duration::from_millis(100));
         assert_eq!(d(1, 0.0), Duration::ZERO);
         assert_eq!(d(1, f64::NAN), Duration::from_millis(100));
@@ -223,7 +254,10 @@ mod tests {
     #[test]
     fn stops_after_max_retries_and_none_disables() {
         let p = RetryPolicy::default();
-        assert_eq!(p.decide(CallKind::Idempotent, 2, &api(503), 0.5), RetryDecision::GiveUp);
+        assert_eq!(
+            p.decide(CallKind::Idempotent, 2, &api(503), 0.5),
+            RetryDecision::GiveUp
+        );
         assert_eq!(
             RetryPolicy::none().decide(CallKind::Idempotent, 0, &api(503), 0.5),
             RetryDecision::GiveUp

@@ -104,7 +104,11 @@ impl<T: Transport> AgentStream<T> {
                 _ => {}
             }
         }
-        Err(StreamError::new(StreamErrorCode::Truncated, "Stream closed before completion").into())
+        Err(StreamError::new(
+            StreamErrorCode::Truncated,
+            "Stream closed before completion",
+        )
+        .into())
     }
 
     fn answer(&self, request: ClientToolRequest) -> Pending {

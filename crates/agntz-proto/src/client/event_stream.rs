@@ -39,7 +39,10 @@ where
 
     /// The next item: decoded items first, then body errors, then the
     /// end-of-body verdict.
-    pub(crate) fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<F::Item, Error>>> {
+    pub(crate) fn poll_item(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<F::Item, Error>>> {
         loop {
             if let Some(item) = self.decoder.next() {
                 if self.decoder.is_done() {

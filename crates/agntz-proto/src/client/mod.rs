@@ -127,9 +127,11 @@ impl<T: Transport> Client<T> {
     pub async fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         match self.config.timeouts().deadline {
             None => self.execute_with_retries(op).await,
-            Some(limit) => deadline::race(self.execute_with_retries(op), self.transport.sleep(limit))
-                .await
-                .unwrap_or_else(|| Err(TimeoutError::new(TimeoutKind::Deadline, limit).into())),
+            Some(limit) => {
+                deadline::race(self.execute_with_retries(op), self.transport.sleep(limit))
+                    .await
+                    .unwrap_or_else(|| Err(TimeoutError::new(TimeoutKind::Deadline, limit).into()))
+            }
         }
     }
 
@@ -151,7 +153,11 @@ impl<T: Transport> Client<T> {
     /// Sleeps before retry number `retries + 1`, or gives the error back.
     async fn backoff(&self, kind: CallKind, retries: u32, error: Error) -> Result<u32, Error> {
         let jitter = self.transport.jitter();
-        match self.config.retry_policy().decide(kind, retries, &error, jitter) {
+        match self
+            .config
+            .retry_policy()
+            .decide(kind, retries, &error, jitter)
+        {
             RetryDecision::RetryAfter(wait) => {
                 self.transport.sleep(wait).await;
                 Ok(retries + 1)

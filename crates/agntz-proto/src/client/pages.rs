@@ -10,7 +10,8 @@ use crate::error::{Error, StreamError, StreamErrorCode};
 use crate::ops::Paginated;
 use crate::transport::Transport;
 
-type PageFuture<O> = Pin<Box<dyn Future<Output = Result<<O as crate::ops::Operation>::Output, Error>> + Send>>;
+type PageFuture<O> =
+    Pin<Box<dyn Future<Output = Result<<O as crate::ops::Operation>::Output, Error>> + Send>>;
 
 /// Every row of a listing, fetching the next page only when the current one
 /// is used up. Yields an error (and then ends) if a page fails or the server

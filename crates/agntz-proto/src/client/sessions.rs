@@ -23,7 +23,9 @@ impl<'a, T: Transport> Sessions<'a, T> {
     /// `GET /sessions?agentId=`: sessions recorded for `agent_id` (sessions
     /// created by runs carry no agent id; imported ones keep theirs).
     pub async fn list_for_agent(&self, agent_id: &str) -> Result<Vec<SessionSummary>, Error> {
-        self.client.execute(&ListSessions::new().agent_id(agent_id)).await
+        self.client
+            .execute(&ListSessions::new().agent_id(agent_id))
+            .await
     }
 
     /// `GET /sessions/{id}`: the messages (empty for an unknown id).

@@ -79,7 +79,11 @@ pub struct SubmitToolResult {
 
 impl SubmitToolResult {
     /// Answers request `request_id` of root run `root_run_id`.
-    pub fn new(root_run_id: impl Into<String>, request_id: impl Into<String>, outcome: ToolOutcome) -> Self {
+    pub fn new(
+        root_run_id: impl Into<String>,
+        request_id: impl Into<String>,
+        outcome: ToolOutcome,
+    ) -> Self {
         SubmitToolResult {
             root_run_id: root_run_id.into(),
             request_id: request_id.into(),
@@ -132,9 +136,15 @@ mod tests {
         }
         // 39,998 chars + 2 quotes = exactly the limit.
         let fits = Value::String("a".repeat(MAX_TOOL_OUTPUT_CHARS - 2));
-        assert!(matches!(ToolOutcome::checked("t", Ok(fits)), ToolOutcome::Output(_)));
+        assert!(matches!(
+            ToolOutcome::checked("t", Ok(fits)),
+            ToolOutcome::Output(_)
+        ));
         // An astral character counts two UTF-16 units, as on the worker.
         let astral = Value::String("🚀".repeat(MAX_TOOL_OUTPUT_CHARS / 2));
-        assert!(matches!(ToolOutcome::checked("t", Ok(astral)), ToolOutcome::Error(_)));
+        assert!(matches!(
+            ToolOutcome::checked("t", Ok(astral)),
+            ToolOutcome::Error(_)
+        ));
     }
 }

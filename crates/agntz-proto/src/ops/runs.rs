@@ -30,7 +30,13 @@ impl Operation for GetRun {
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
         let id = require_id("run id", &self.id)?;
-        request::build(config, Method::GET, &format!("/runs/{}", Segment(id)), None, JSON)
+        request::build(
+            config,
+            Method::GET,
+            &format!("/runs/{}", Segment(id)),
+            None,
+            JSON,
+        )
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<Run, Error> {

@@ -32,7 +32,13 @@ impl Operation for ImportSessions {
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
         let body = serde_json::to_vec(&self.import)
             .map_err(|e| Error::invalid(format!("cannot serialize the session import: {e}")))?;
-        request::build(config, Method::POST, "/sessions/import", Some(body.into()), JSON)
+        request::build(
+            config,
+            Method::POST,
+            "/sessions/import",
+            Some(body.into()),
+            JSON,
+        )
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<ImportResult, Error> {
@@ -71,7 +77,7 @@ impl Operation for ListSessions {
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<Vec<SessionSummary>, Error> {
-        parse_json::<SessionList>(&response).map(SessionList::into_sessions)
+        parse_json::<SessionList>(&response).map(|list| list.sessions)
     }
 }
 
@@ -95,7 +101,13 @@ impl Operation for GetSession {
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
         let id = require_id("session id", &self.id)?;
-        request::build(config, Method::GET, &format!("/sessions/{}", Segment(id)), None, JSON)
+        request::build(
+            config,
+            Method::GET,
+            &format!("/sessions/{}", Segment(id)),
+            None,
+            JSON,
+        )
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<SessionDetail, Error> {

@@ -30,7 +30,13 @@ impl Operation for GetTrace {
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
         let id = require_id("trace id", &self.id)?;
-        request::build(config, Method::GET, &format!("/traces/{}", Segment(id)), None, JSON)
+        request::build(
+            config,
+            Method::GET,
+            &format!("/traces/{}", Segment(id)),
+            None,
+            JSON,
+        )
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<TraceDetail, Error> {
@@ -100,7 +106,13 @@ impl Operation for DeleteTrace {
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
         let id = require_id("trace id", &self.id)?;
-        request::build(config, Method::DELETE, &format!("/traces/{}", Segment(id)), None, JSON)
+        request::build(
+            config,
+            Method::DELETE,
+            &format!("/traces/{}", Segment(id)),
+            None,
+            JSON,
+        )
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<(), Error> {
