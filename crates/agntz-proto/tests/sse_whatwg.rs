@@ -8,6 +8,8 @@ use agntz_proto::sse::{Decoder, SseError};
 
 /// An expected event: (type, data, id).
 type Expected = (&'static str, &'static str, Option<&'static str>);
+/// A decoded event: (type, data, id).
+type Got = (String, String, Option<String>);
 
 struct Case {
     name: &'static str,
@@ -136,13 +138,7 @@ const CASES: &[Case] = &[
 ];
 
 /// Decodes `chunks`; returns events as owned triples, the finish result and retry.
-fn decode(
-    chunks: &[&[u8]],
-) -> (
-    Vec<(String, String, Option<String>)>,
-    Result<(), SseError>,
-    Option<u64>,
-) {
+fn decode(chunks: &[&[u8]]) -> (Vec<Got>, Result<(), SseError>, Option<u64>) {
     let mut dec = Decoder::new();
     let mut out = Vec::new();
     for chunk in chunks {
@@ -162,7 +158,7 @@ fn decode(
 
 fn check(case: &Case, chunks: &[&[u8]], how: &str) {
     let (events, end, retry) = decode(chunks);
-    let want: Vec<(String, String, Option<String>)> = case
+    let want: Vec<Got> = case
         .events
         .iter()
         .map(|(t, d, id)| ((*t).to_owned(), (*d).to_owned(), id.map(str::to_owned)))
