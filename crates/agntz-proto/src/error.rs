@@ -35,18 +35,18 @@ pub enum Error {
     /// The worker answered `401 Unauthorized`: the API key is missing, unknown
     /// or revoked.
     #[error("authentication failed: {0}")]
-    Authentication(ApiError),
+    Authentication(Box<ApiError>),
     /// The worker answered `404 Not Found` (unknown agent, run, trace, or a
     /// resource of another tenant).
     #[error("not found: {0}")]
-    NotFound(ApiError),
+    NotFound(Box<ApiError>),
     /// The worker answered `429 Too Many Requests`; see
     /// [`ApiError::retry_after`].
     #[error("rate limited: {0}")]
-    RateLimited(ApiError),
+    RateLimited(Box<ApiError>),
     /// Any other non-success status.
     #[error("api error: {0}")]
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// An SSE stream broke its contract, or the worker reported an in-band
     /// stream failure.
     #[error(transparent)]
@@ -97,14 +97,16 @@ impl Error {
             Error::Authentication(e)
             | Error::NotFound(e)
             | Error::RateLimited(e)
-            | Error::Api(e) => Some(e),
+            | Error::Api(e) => Some(e.as_ref()),
             _ => None,
         }
     }
 
     /// Builds the variant matching `err.status` (401, 404, 429, other).
     pub fn from_api(err: ApiError) -> Self {
-        match err.status.as_u16() {
+        let status = err.status.as_u16();
+        let err = Box::new(err);
+        match status {
             401 => Error::Authentication(err),
             404 => Error::NotFound(err),
             429 => Error::RateLimited(err),

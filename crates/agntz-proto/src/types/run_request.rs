@@ -201,7 +201,6 @@ impl RunRequest {
     /// Checks what can be checked before sending: the agent id must not be
     /// empty, and the input must have been serializable.
     // `Error` is the SDK-wide error type; its size is not ours to change here.
-    #[allow(clippy::result_large_err)]
     pub fn validate(&self) -> Result<(), Error> {
         if self.agent_id.trim().is_empty() {
             return Err(Error::invalid("agentId must not be empty"));
@@ -218,7 +217,6 @@ impl RunRequest {
     /// `callbackUrl` / `webhookSecretName` (`POST /runs`), `client_tools`
     /// keeps `clientTools` (`POST /run/stream`); otherwise they are omitted.
     // `Error` is the SDK-wide error type; its size is not ours to change here.
-    #[allow(clippy::result_large_err)]
     pub fn to_body(&self, durable: bool, client_tools: bool) -> Result<Bytes, Error> {
         self.validate()?;
         let body = self.wire(durable, client_tools);

@@ -361,7 +361,6 @@ impl SessionImport {
     /// Checks what the worker would reject: no sessions, an empty session
     /// id, an empty message timestamp.
     // `Error` is the SDK-wide error type; its size is not ours to change here.
-    #[allow(clippy::result_large_err)]
     pub fn validate(&self) -> Result<(), Error> {
         if self.sessions.is_empty() {
             return Err(Error::invalid("session import needs at least one session"));
@@ -385,7 +384,6 @@ impl SessionImport {
 
     /// Validates and serializes the request body.
     // `Error` is the SDK-wide error type; its size is not ours to change here.
-    #[allow(clippy::result_large_err)]
     pub fn to_body(&self) -> Result<Bytes, Error> {
         self.validate()?;
         serde_json::to_vec(self)
