@@ -60,10 +60,9 @@ impl Error {
     /// The HTTP status, for API errors and decode errors.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Authentication(e)
-            | Error::NotFound(e)
-            | Error::RateLimited(e)
-            | Error::Api(e) => Some(e.status),
+            Error::Authentication(e) | Error::NotFound(e) | Error::RateLimited(e) | Error::Api(e) => {
+                Some(e.status)
+            }
             Error::Decode(e) => Some(e.status),
             _ => None,
         }
@@ -74,10 +73,9 @@ impl Error {
     /// (`STREAM_TRUNCATED`, `INVALID_SSE_PAYLOAD`, ...).
     pub fn code(&self) -> Option<&str> {
         match self {
-            Error::Authentication(e)
-            | Error::NotFound(e)
-            | Error::RateLimited(e)
-            | Error::Api(e) => e.code.as_deref(),
+            Error::Authentication(e) | Error::NotFound(e) | Error::RateLimited(e) | Error::Api(e) => {
+                e.code.as_deref()
+            }
             Error::Stream(e) => Some(e.code.as_str()),
             _ => None,
         }
@@ -86,10 +84,9 @@ impl Error {
     /// The API error details, for the four API variants.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
-            Error::Authentication(e)
-            | Error::NotFound(e)
-            | Error::RateLimited(e)
-            | Error::Api(e) => Some(e),
+            Error::Authentication(e) | Error::NotFound(e) | Error::RateLimited(e) | Error::Api(e) => {
+                Some(e)
+            }
             _ => None,
         }
     }
