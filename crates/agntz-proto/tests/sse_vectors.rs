@@ -567,3 +567,11 @@ fn default_limit_constant() {
     assert_eq!(dec.buffered_len(), 0);
     assert_eq!(dec.last_event_id(), None);
 }
+
+#[test]
+fn decoder_and_event_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Decoder>();
+    assert_send_sync::<Event>();
+    assert_send_sync::<SseError>();
+}
