@@ -55,7 +55,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(event) = events.next().await {
         match event? {
             StreamEvent::Start(start) => {
-                println!("stream start: agent {} run {:?}", start.agent_id, start.run_id)
+                println!(
+                    "stream start: agent {} run {:?}",
+                    start.agent_id, start.run_id
+                )
             }
             StreamEvent::Reply(reply) => println!("stream reply: {}", reply.text),
             StreamEvent::Complete(done) => println!(
@@ -77,7 +80,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(event) = run_events.next().await {
         match event? {
             RunEvent::Spawn(spawn) => println!("  spawn {} ({})", spawn.run_id, spawn.agent_id),
-            RunEvent::Complete(done) => println!("  complete {}: {}", done.run_id, done.result.output),
+            RunEvent::Complete(done) => {
+                println!("  complete {}: {}", done.run_id, done.result.output)
+            }
             RunEvent::Error(failed) => println!("  error {}: {}", failed.run_id, failed.error),
             other => println!("  event seq {:?}", other.seq()),
         }

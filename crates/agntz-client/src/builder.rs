@@ -145,7 +145,9 @@ impl AgntzClientBuilder {
                 builder.build()?
             }
         };
-        Ok(AgntzClient::from_client(agntz_proto::Client::new(config, transport)))
+        Ok(AgntzClient::from_client(agntz_proto::Client::new(
+            config, transport,
+        )))
     }
 
     /// Builds a client over the raw hyper 1.x transport.

@@ -43,7 +43,9 @@ use std::ops::Deref;
 
 pub use builder::AgntzClientBuilder;
 
-pub use agntz_proto::client::{AgentStream, Agents, Client, Pages, RunStream, Runs, Sessions, TraceStream, Traces};
+pub use agntz_proto::client::{
+    AgentStream, Agents, Client, Pages, RunStream, Runs, Sessions, TraceStream, Traces,
+};
 pub use agntz_proto::config::{ApiKey, Config, Limits, Timeouts, DEFAULT_BASE_URL};
 pub use agntz_proto::error::{
     ApiError, DecodeError, Error, StreamError, StreamErrorCode, TimeoutError, TimeoutKind,

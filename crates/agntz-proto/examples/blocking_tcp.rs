@@ -14,7 +14,9 @@ use std::net::TcpStream;
 
 use agntz_proto::config::Config;
 use agntz_proto::events::StreamEvent;
-use agntz_proto::ops::{Operation, RunAgent, StreamAgent, StreamOperation, SubmitToolResult, ToolOutcome};
+use agntz_proto::ops::{
+    Operation, RunAgent, StreamAgent, StreamOperation, SubmitToolResult, ToolOutcome,
+};
 use agntz_proto::response::{api_error, classify, unexpected_content_type, HeadKind};
 use agntz_proto::stream::{AgentFrame, StreamDecoder};
 use agntz_proto::types::RunRequest;
@@ -46,7 +48,9 @@ fn main() -> Result<(), BoxError> {
             let bytes = body.read_all()?;
             return Err(api_error(head.status, &head.headers, &bytes).into());
         }
-        HeadKind::UnexpectedContentType => return Err(unexpected_content_type(&head.headers).into()),
+        HeadKind::UnexpectedContentType => {
+            return Err(unexpected_content_type(&head.headers).into())
+        }
         _ => {}
     }
     let mut decoder = StreamDecoder::new(op.frames(), config.limits().max_event_bytes);
@@ -65,9 +69,14 @@ fn main() -> Result<(), BoxError> {
                     println!("stream start: run {:?}", start.run_id)
                 }
                 AgentFrame::Event(StreamEvent::Complete(done)) => {
-                    println!("stream complete: {} ({} tokens)", done.output, done.usage.total_tokens)
+                    println!(
+                        "stream complete: {} ({} tokens)",
+                        done.output, done.usage.total_tokens
+                    )
                 }
-                AgentFrame::Event(StreamEvent::Error(failed)) => println!("stream error: {}", failed.error),
+                AgentFrame::Event(StreamEvent::Error(failed)) => {
+                    println!("stream error: {}", failed.error)
+                }
                 AgentFrame::Event(other) => println!("stream event: {other:?}"),
                 AgentFrame::ToolRequest(request) => {
                     // The worker waits for an answer; this example has no tools.
@@ -108,7 +117,11 @@ fn send(request: &http::Request<Bytes>) -> Result<(Head, Body), BoxError> {
     let port = uri.port_u16().unwrap_or(80);
     let mut stream = TcpStream::connect((host, port))?;
     let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let mut head = format!("{} {} HTTP/1.1\r\nhost: {host}:{port}\r\nconnection: close\r\n", request.method(), target);
+    let mut head = format!(
+        "{} {} HTTP/1.1\r\nhost: {host}:{port}\r\nconnection: close\r\n",
+        request.method(),
+        target
+    );
     for (name, value) in request.headers() {
         head.push_str(&format!("{}: {}\r\n", name, value.to_str()?));
     }
@@ -146,7 +159,13 @@ fn send(request: &http::Request<Bytes>) -> Result<(Head, Body), BoxError> {
         remaining: length,
         done: false,
     };
-    Ok((Head { status, headers: map }, body))
+    Ok((
+        Head {
+            status,
+            headers: map,
+        },
+        body,
+    ))
 }
 
 /// A response body: chunked, sized, or read to EOF.
