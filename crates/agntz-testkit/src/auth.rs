@@ -29,7 +29,9 @@ impl AuthError {
 pub(crate) fn authenticate(header: Option<&[u8]>) -> Result<&'static str, AuthError> {
     let value = header.ok_or(AuthError::Missing)?;
     let rest = value.strip_prefix(b"Bearer ").ok_or(AuthError::Missing)?;
-    let key = std::str::from_utf8(rest).map_err(|_| AuthError::Invalid)?.trim();
+    let key = std::str::from_utf8(rest)
+        .map_err(|_| AuthError::Invalid)?
+        .trim();
     match key {
         TENANT_A_KEY => Ok(TENANT_A_USER),
         TENANT_B_KEY => Ok(TENANT_B_USER),
@@ -50,7 +52,9 @@ mod tests {
         );
         assert_eq!(authenticate(Some(b"Bearer nope")), Err(AuthError::Invalid));
         assert_eq!(
-            authenticate(Some(b"Bearer   ar_live_test_tenant_b_00000000000000000000  ")),
+            authenticate(Some(
+                b"Bearer   ar_live_test_tenant_b_00000000000000000000  "
+            )),
             Ok(TENANT_B_USER)
         );
     }

@@ -9,7 +9,9 @@ use tokio::sync::{oneshot, watch};
 
 use crate::model::{self, Agent, Plan, ToolDecl};
 use crate::runs::EventLog;
-use crate::store::{ClientToolRequest, LiveTrace, RunEntry, Store, ToolAnswer, ToolRequestState, TraceRecord};
+use crate::store::{
+    ClientToolRequest, LiveTrace, RunEntry, Store, ToolAnswer, ToolRequestState, TraceRecord,
+};
 use crate::util::{hex, iso, monotonic_ms, nanoid, now_ms, raw};
 use crate::wire::{
     InputTokenDetails, InvokeResult, InvokeUsage, Message, OutputTokenDetails, PublicUsage, Raw,
@@ -299,7 +301,15 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
     });
     let Some(agent) = spec.agent.clone() else {
         let msg = format!("Agent \"{}\" not found", spec.agent_ref);
-        finish_root(store, &spec, &root_id, &log, RootEnd::Failed(msg.clone()), started_ms, None);
+        finish_root(
+            store,
+            &spec,
+            &root_id,
+            &log,
+            RootEnd::Failed(msg.clone()),
+            started_ms,
+            None,
+        );
         return Outcome::Failed(msg);
     };
 
@@ -370,11 +380,7 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
     });
 
     let live = if session_mode {
-        store
-            .lock()
-            .live_traces
-            .get(&root_id)
-            .map(|t| t.tx.clone())
+        store.lock().live_traces.get(&root_id).map(|t| t.tx.clone())
     } else {
         None
     };
@@ -473,7 +479,11 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
             }
             let response_id = format!("resp_{}", hex(24));
             let redact = spec.retention.mode != "session";
-            let stored_session = if redact { String::new() } else { spec.session_id.clone() };
+            let stored_session = if redact {
+                String::new()
+            } else {
+                spec.session_id.clone()
+            };
             let child_result = InvokeResult {
                 output: text.clone(),
                 invocation_id: invocation_id.clone(),
@@ -502,7 +512,13 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
                 response_id: response_id.clone(),
                 finish_reason: "stop",
             };
-            finish_child(store, &child_id, "completed", None, Some(child_result.clone()));
+            finish_child(
+                store,
+                &child_id,
+                "completed",
+                None,
+                Some(child_result.clone()),
+            );
             log.emit(RunEvent::RunComplete {
                 run_id: child_id.clone(),
                 result: child_result,
@@ -596,7 +612,15 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
                 error: msg.clone(),
                 seq: 0,
             });
-            finish_root(store, &spec, &root_id, &log, RootEnd::Failed(msg.clone()), started_ms, Some((spans, 0)));
+            finish_root(
+                store,
+                &spec,
+                &root_id,
+                &log,
+                RootEnd::Failed(msg.clone()),
+                started_ms,
+                Some((spans, 0)),
+            );
             Outcome::Failed(msg)
         }
         StepEnd::Cancel(reason) => {
@@ -712,7 +736,8 @@ async fn run_step(
                         }
                         None => {
                             deactivate(store, &request_id);
-                            let msg = format!("Client tool '{name}' timed out after {timeout_ms}ms");
+                            let msg =
+                                format!("Client tool '{name}' timed out after {timeout_ms}ms");
                             (raw(&serde_json::json!({"error": msg})), Some(msg))
                         }
                     }

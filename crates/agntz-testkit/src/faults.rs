@@ -90,9 +90,10 @@ pub(crate) enum Stage {
 impl Fault {
     pub(crate) fn stage(&self) -> Stage {
         match self {
-            Fault::HtmlBody | Fault::PlainText500 | Fault::Status { .. } | Fault::CloseBeforeHead => {
-                Stage::Request
-            }
+            Fault::HtmlBody
+            | Fault::PlainText500
+            | Fault::Status { .. }
+            | Fault::CloseBeforeHead => Stage::Request,
             Fault::MissingLocation => Stage::Location,
             _ => Stage::Stream,
         }
@@ -183,8 +184,7 @@ impl Faults {
     pub(crate) fn take(&self, stage: Stage, path: &str) -> Option<Fault> {
         let mut rules = lock(&self.rules);
         let idx = rules.iter().position(|r| {
-            r.fault.stage() == stage
-                && r.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
+            r.fault.stage() == stage && r.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
         })?;
         let fault = rules[idx].fault.clone();
         if let Some(t) = rules[idx].times.as_mut() {

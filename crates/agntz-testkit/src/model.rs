@@ -22,10 +22,7 @@ pub(crate) enum ToolDecl {
     /// A worker-side tool that runs in-process.
     Local(&'static str),
     /// A caller-implemented tool answered through the client-tool protocol.
-    Client {
-        name: &'static str,
-        timeout_ms: u64,
-    },
+    Client { name: &'static str, timeout_ms: u64 },
 }
 
 impl ToolDecl {
@@ -211,7 +208,10 @@ mod tests {
                 args: serde_json::json!({"yaml":"id: x"})
             }
         );
-        assert_eq!(slow_delay("SLOW:2 go"), Some(std::time::Duration::from_secs(2)));
+        assert_eq!(
+            slow_delay("SLOW:2 go"),
+            Some(std::time::Duration::from_secs(2))
+        );
     }
 
     #[test]

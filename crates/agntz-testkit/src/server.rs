@@ -58,9 +58,12 @@ async fn serve_connection(
     let builder = hyper::server::conn::http1::Builder::new();
     match tls {
         Some(acceptor) => {
-            let accept = tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream));
+            let accept =
+                tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream));
             if let Ok(Ok(tls_stream)) = accept.await {
-                let _ = builder.serve_connection(TokioIo::new(tls_stream), svc).await;
+                let _ = builder
+                    .serve_connection(TokioIo::new(tls_stream), svc)
+                    .await;
             }
         }
         None => {
@@ -69,7 +72,10 @@ async fn serve_connection(
     }
 }
 
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, std::io::Error> {
+async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, std::io::Error> {
     let (parts, body) = req.into_parts();
     let body: Bytes = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -86,7 +92,12 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         headers: parts
             .headers
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body: body.clone(),
     });
@@ -157,4 +168,3 @@ fn request_fault(fault: Fault) -> Result<Response<Body>, std::io::Error> {
         _ => Ok(respond::text(500, "Internal Server Error")),
     }
 }
-

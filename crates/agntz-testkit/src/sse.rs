@@ -40,7 +40,13 @@ pub(crate) struct SseSender {
 
 impl SseSender {
     /// Sends a frame; `false` once the client has gone away.
-    pub(crate) async fn send(&self, event: &str, data: &str, id: Option<u64>, terminal: bool) -> bool {
+    pub(crate) async fn send(
+        &self,
+        event: &str,
+        data: &str,
+        id: Option<u64>,
+        terminal: bool,
+    ) -> bool {
         self.tx
             .send(SseMsg {
                 bytes: frame(event, data, id),
@@ -124,7 +130,10 @@ async fn pump(mut rx: mpsc::Receiver<SseMsg>, out: Out, fault: Option<Fault>) {
             let _ = out.send(abort()).await;
             return;
         }
-        Some(Fault::StallAfterEvents { events: 0, duration }) => stall(&out, *duration).await,
+        Some(Fault::StallAfterEvents {
+            events: 0,
+            duration,
+        }) => stall(&out, *duration).await,
         _ => {}
     }
     let mut frames = 0usize;

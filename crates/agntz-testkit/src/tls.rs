@@ -16,8 +16,9 @@ fn io_err(e: impl std::fmt::Display) -> std::io::Error {
 
 /// Generates a fresh self-signed certificate for `localhost` and `127.0.0.1`.
 pub(crate) fn generate() -> std::io::Result<Tls> {
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-        .map_err(io_err)?;
+    let ck =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .map_err(io_err)?;
     let cert_pem = ck.cert.pem();
     let cert_der: CertificateDer<'static> = ck.cert.der().clone();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.signing_key.serialize_der()));

@@ -233,7 +233,10 @@ mod tests {
     #[test]
     fn iso_roundtrip() {
         assert_eq!(iso(1_795_896_514_194), "2026-11-28T20:08:34.194Z");
-        assert_eq!(parse_iso("2026-11-28T20:08:34.194Z"), Some(1_795_896_514_194));
+        assert_eq!(
+            parse_iso("2026-11-28T20:08:34.194Z"),
+            Some(1_795_896_514_194)
+        );
         assert_eq!(parse_iso("2026-01-01"), Some(1_767_225_600_000));
         assert_eq!(parse_iso("nope"), None);
     }
@@ -256,6 +259,9 @@ mod tests {
             parse_json_body(br#"{"agentId":"echo","#).unwrap_err(),
             "Expected double-quoted property name in JSON at position 18"
         );
-        assert_eq!(parse_json_body(b"").unwrap_err(), "Unexpected end of JSON input");
+        assert_eq!(
+            parse_json_body(b"").unwrap_err(),
+            "Unexpected end of JSON input"
+        );
     }
 }

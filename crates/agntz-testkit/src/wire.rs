@@ -294,7 +294,9 @@ impl RunEvent {
     pub(crate) fn is_terminal(&self) -> bool {
         matches!(
             self,
-            RunEvent::RunComplete { .. } | RunEvent::RunError { .. } | RunEvent::RunCancelled { .. }
+            RunEvent::RunComplete { .. }
+                | RunEvent::RunError { .. }
+                | RunEvent::RunCancelled { .. }
         )
     }
 }

@@ -18,7 +18,15 @@ use crate::server::Shared;
 
 /// Path prefixes guarded by the auth middleware.
 const AUTH_PREFIXES: &[&str] = &[
-    "run", "runs", "traces", "sessions", "agents", "artifacts", "memory", "evals", "datasets",
+    "run",
+    "runs",
+    "traces",
+    "sessions",
+    "agents",
+    "artifacts",
+    "memory",
+    "evals",
+    "datasets",
     "batch-runs",
 ];
 

@@ -52,7 +52,9 @@ fn parse_retention(v: Option<&Value>, endpoint: Endpoint) -> Result<Retention, R
             Some(Value::Number(n)) => match n.as_u64() {
                 Some(t) if (TTL_MIN..=TTL_MAX).contains(&t) => Ok(Some(t)),
                 _ => match n.as_f64() {
-                    Some(f) if f.fract() == 0.0 && (TTL_MIN as f64..=TTL_MAX as f64).contains(&f) => {
+                    Some(f)
+                        if f.fract() == 0.0 && (TTL_MIN as f64..=TTL_MAX as f64).contains(&f) =>
+                    {
                         Ok(Some(f as u64))
                     }
                     _ => Err(bad_request(&format!(
@@ -85,13 +87,15 @@ fn is_content_blocks(v: &Value) -> bool {
         return false;
     };
     !items.is_empty()
-        && items.iter().all(|b| match b.get("type").and_then(Value::as_str) {
-            Some("text") => b.get("text").is_some_and(Value::is_string),
-            Some("image") | Some("audio") => {
-                ["url", "base64", "artifactId"].iter().any(|k| b.get(*k).is_some_and(Value::is_string))
-            }
-            _ => false,
-        })
+        && items
+            .iter()
+            .all(|b| match b.get("type").and_then(Value::as_str) {
+                Some("text") => b.get("text").is_some_and(Value::is_string),
+                Some("image") | Some("audio") => ["url", "base64", "artifactId"]
+                    .iter()
+                    .any(|k| b.get(*k).is_some_and(Value::is_string)),
+                _ => false,
+            })
 }
 
 fn input_text(v: &Value) -> String {
@@ -111,12 +115,16 @@ pub(crate) fn parse_request(
     let empty = Map::new();
     let obj = body.as_object().unwrap_or(&empty);
     let agent_ref = match obj.get("agentId") {
-        None | Some(Value::Null) => return Err(respond::error(400, "Missing required field: agentId")),
+        None | Some(Value::Null) => {
+            return Err(respond::error(400, "Missing required field: agentId"))
+        }
         Some(Value::String(s)) if s.is_empty() => {
             return Err(respond::error(400, "Missing required field: agentId"))
         }
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Bool(false)) => return Err(respond::error(400, "Missing required field: agentId")),
+        Some(Value::Bool(false)) => {
+            return Err(respond::error(400, "Missing required field: agentId"))
+        }
         Some(Value::Number(n)) if n.as_f64() == Some(0.0) => {
             return Err(respond::error(400, "Missing required field: agentId"))
         }
@@ -136,7 +144,9 @@ pub(crate) fn parse_request(
 
     // Client-tool preflight.
     let mut client_tools = None;
-    if let Some(crate::model::ToolDecl::Client { name, .. }) = agent.as_ref().and_then(|a| a.tool.as_ref()) {
+    if let Some(crate::model::ToolDecl::Client { name, .. }) =
+        agent.as_ref().and_then(|a| a.tool.as_ref())
+    {
         match endpoint {
             Endpoint::Run | Endpoint::Runs => {
                 return Err(respond::error_code(
@@ -237,7 +247,9 @@ fn resolve_agent(store: &Store, agent_ref: &str) -> (Option<crate::model::Agent>
     };
     match version {
         None => (Some(agent.clone()), None),
-        Some(v) if v == "latest" || v == agent.version => (Some(agent.clone()), Some(v.to_string())),
+        Some(v) if v == "latest" || v == agent.version => {
+            (Some(agent.clone()), Some(v.to_string()))
+        }
         Some(_) => (None, None),
     }
 }

@@ -165,7 +165,10 @@ pub(crate) fn stream(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
                 let mut last = 0;
                 for ev in replay {
                     last = ev.seq;
-                    if !sender.send(ev.name, &ev.json, Some(ev.seq), ev.root_terminal).await {
+                    if !sender
+                        .send(ev.name, &ev.json, Some(ev.seq), ev.root_terminal)
+                        .await
+                    {
                         return;
                     }
                     if ev.root_terminal {

@@ -20,7 +20,11 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
         .sessions
         .iter()
         .filter(|((t, _), _)| t == ctx.tenant)
-        .filter(|(_, s)| agent.as_ref().is_none_or(|a| s.agent_id.as_ref() == Some(a)))
+        .filter(|(_, s)| {
+            agent
+                .as_ref()
+                .is_none_or(|a| s.agent_id.as_ref() == Some(a))
+        })
         .map(|((_, id), s)| {
             (
                 s.order,
@@ -121,8 +125,14 @@ pub(crate) fn import(ctx: &Ctx<'_>) -> Response<Body> {
     }
     let mut snaps = Vec::new();
     for (i, s) in sessions.iter().enumerate() {
-        let Some(id) = s.get("sessionId").and_then(Value::as_str).filter(|x| !x.is_empty()) else {
-            return bad(format!("sessions[{i}].sessionId must be a non-empty string."));
+        let Some(id) = s
+            .get("sessionId")
+            .and_then(Value::as_str)
+            .filter(|x| !x.is_empty())
+        else {
+            return bad(format!(
+                "sessions[{i}].sessionId must be a non-empty string."
+            ));
         };
         let Some(msgs) = s.get("messages").and_then(Value::as_array) else {
             return bad(format!("sessions[{i}].messages must be an array."));
@@ -141,7 +151,11 @@ pub(crate) fn import(ctx: &Ctx<'_>) -> Response<Body> {
                     "sessions[{i}].messages[{j}].content must be a string or an array of content blocks."
                 ));
             }
-            let Some(ts) = m.get("timestamp").and_then(Value::as_str).filter(|t| !t.is_empty()) else {
+            let Some(ts) = m
+                .get("timestamp")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+            else {
                 return bad(format!(
                     "sessions[{i}].messages[{j}].timestamp must be a non-empty string."
                 ));

@@ -37,7 +37,11 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
         .values()
         .filter(|t| t.tenant == ctx.tenant)
         .map(|t| (t.started_ms, &t.detail.summary))
-        .filter(|(_, s)| agent.as_ref().is_none_or(|a| s.agent_id.as_ref() == Some(a)))
+        .filter(|(_, s)| {
+            agent
+                .as_ref()
+                .is_none_or(|a| s.agent_id.as_ref() == Some(a))
+        })
         .filter(|(_, s)| status.as_ref().is_none_or(|st| s.status == st))
         .filter(|(_, s)| after.as_ref().is_none_or(|a| &s.started_at >= a))
         .filter(|(_, s)| before.as_ref().is_none_or(|b| &s.started_at <= b))
