@@ -139,7 +139,16 @@ async fn pump(mut rx: mpsc::Receiver<SseMsg>, out: Out, fault: Option<Fault>) {
     let mut frames = 0usize;
     let mut bytes_sent = 0usize;
     let mut first = true;
-    while let Some(msg) = rx.recv().await {
+    loop {
+        // Watch the client side too, so that a disconnect reaches the producer
+        // even while no frames are flowing.
+        let msg = tokio::select! {
+            msg = rx.recv() => match msg {
+                Some(m) => m,
+                None => return,
+            },
+            _ = out.closed() => return,
+        };
         let mut bytes = msg.bytes;
         match &fault {
             Some(Fault::TruncateBeforeTerminal) if msg.terminal => return,

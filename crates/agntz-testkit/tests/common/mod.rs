@@ -123,7 +123,13 @@ pub async fn send_on<S: AsyncRead + AsyncWrite + Unpin>(
     headers: &[(&str, &str)],
     body: Option<&[u8]>,
 ) -> Resp<S> {
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\n");
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("connection"))
+    {
+        req.push_str("Connection: close\r\n");
+    }
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
