@@ -1,1 +1,333 @@
-//! agntz-testkit
+//! A faithful in-process mock of the Agntz worker HTTP API, for tests and
+//! offline development.
+//!
+//! [`TestWorker`] serves the core worker API (`/health`, `/run`, `/run/stream`,
+//! `/runs…`, `/traces…`, `/sessions…`) on `127.0.0.1` with an ephemeral port,
+//! plain HTTP or HTTPS with a generated self-signed certificate. Agents are
+//! backed by a deterministic fake model (see below), so results are
+//! predictable; [`Faults`] make responses misbehave on the wire to test client
+//! error handling.
+//!
+//! # Agents
+//!
+//! Every tenant has `echo` (plain), `toolbot` (local tool `validate_manifest`),
+//! `clientbot` (client tool `get_selection`, 30 s timeout) and `clientfast`
+//! (same, 1 s timeout). `<id>@latest` and `<id>@<version>` are accepted.
+//!
+//! # Fake model
+//!
+//! * `FAIL_LLM` anywhere → the model fails (`/run` → 500, `/run/stream` → `run-error`);
+//! * `SLOW:<seconds>` → the answer is delayed (the run stays cancellable);
+//! * `CALL_TOOL:<name> ARGS:<json>` → the agent's tool is called, the answer is
+//!   `TOOL_RESULT: <tool output JSON>`;
+//! * `RECALL` → `RECALL: <earlier user turns of the session joined by " | ">`;
+//! * otherwise `ECHO: <user text>`.
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let worker = agntz_testkit::TestWorker::start().await?;
+//! println!("{} with key {}", worker.base_url(), worker.api_key());
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+
+mod auth;
+mod engine;
+mod faults;
+mod model;
+mod respond;
+mod routes;
+mod runs;
+mod server;
+mod sse;
+mod store;
+mod tls;
+mod util;
+mod wire;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+
+pub use auth::{TENANT_A_KEY, TENANT_A_USER, TENANT_B_KEY, TENANT_B_USER};
+pub use faults::{Fault, FaultRule, Faults};
+
+use server::Shared;
+use store::{lock, Store};
+
+/// One request as received by the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// HTTP method (`GET`, `POST`, …).
+    pub method: String,
+    /// Path and query exactly as sent (still percent-encoded).
+    pub path: String,
+    /// Headers in arrival order (names lower-case).
+    pub headers: Vec<(String, String)>,
+    /// The complete request body.
+    pub body: Bytes,
+}
+
+impl RecordedRequest {
+    /// First value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON, if it is JSON.
+    pub fn body_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The path without its query string.
+    pub fn path_only(&self) -> &str {
+        self.path.split('?').next().unwrap_or(&self.path)
+    }
+}
+
+/// Options for [`TestWorker::start_with`].
+#[derive(Debug, Clone, Default)]
+pub struct TestWorkerConfig {
+    tls: bool,
+    spawn_runtime: bool,
+}
+
+impl TestWorkerConfig {
+    /// Serve HTTPS with a freshly generated self-signed certificate for
+    /// `localhost` and `127.0.0.1` (see [`TestWorker::ca_certificate_pem`]).
+    pub fn tls(mut self, on: bool) -> Self {
+        self.tls = on;
+        self
+    }
+
+    /// Run the server on its own single-threaded Tokio runtime on a background
+    /// thread instead of the caller's runtime.
+    pub fn spawn_runtime(mut self, on: bool) -> Self {
+        self.spawn_runtime = on;
+        self
+    }
+}
+
+enum Driver {
+    /// Accept loop on the caller's runtime.
+    Task(tokio::task::JoinHandle<()>),
+    /// Own runtime on a background thread; dropping the sender stops it.
+    Thread {
+        stop: Option<tokio::sync::oneshot::Sender<()>>,
+        thread: Option<std::thread::JoinHandle<()>>,
+    },
+}
+
+/// A running mock worker. Dropping it shuts the server down.
+pub struct TestWorker {
+    addr: SocketAddr,
+    cert_pem: Option<String>,
+    shared: Arc<Shared>,
+    driver: Driver,
+}
+
+struct Started {
+    addr: SocketAddr,
+    cert_pem: Option<String>,
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+async fn start_here(tls: bool) -> std::io::Result<Started> {
+    let tls = if tls { Some(tls::generate()?) } else { None };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared {
+        store: Arc::new(Store::new(model::builtin_agents(util::now_ms()))),
+        faults: Faults::default(),
+        requests: Mutex::new(Vec::new()),
+    });
+    let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
+    let task = tokio::spawn(server::accept_loop(listener, acceptor, shared.clone()));
+    Ok(Started {
+        addr,
+        cert_pem: tls.map(|t| t.cert_pem),
+        shared,
+        task,
+    })
+}
+
+impl TestWorker {
+    /// Starts a plain-HTTP worker on `127.0.0.1:0` on the current Tokio runtime.
+    pub async fn start() -> std::io::Result<TestWorker> {
+        Self::start_with(TestWorkerConfig::default()).await
+    }
+
+    /// Starts a worker with `config` (on the current runtime unless
+    /// [`TestWorkerConfig::spawn_runtime`] is set).
+    pub async fn start_with(config: TestWorkerConfig) -> std::io::Result<TestWorker> {
+        if config.spawn_runtime {
+            return Self::start_blocking_with(config);
+        }
+        let s = start_here(config.tls).await?;
+        Ok(TestWorker {
+            addr: s.addr,
+            cert_pem: s.cert_pem,
+            shared: s.shared,
+            driver: Driver::Task(s.task),
+        })
+    }
+
+    /// Starts a plain-HTTP worker on its own runtime thread (no Tokio needed by the caller).
+    pub fn start_blocking() -> std::io::Result<TestWorker> {
+        Self::start_blocking_with(TestWorkerConfig::default())
+    }
+
+    /// Starts a worker with `config` on its own runtime thread.
+    pub fn start_blocking_with(config: TestWorkerConfig) -> std::io::Result<TestWorker> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("agntz-testkit".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    match start_here(config.tls).await {
+                        Ok(s) => {
+                            let _ = ready_tx.send(Ok((s.addr, s.cert_pem, s.shared)));
+                            let _ = stop_rx.await;
+                            s.task.abort();
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+                // Dropping the runtime cancels every remaining task (runs, streams).
+                drop(rt);
+            })?;
+        let (addr, cert_pem, shared) = ready_rx
+            .recv()
+            .map_err(|_| std::io::Error::other("test worker thread exited during start-up"))??;
+        Ok(TestWorker {
+            addr,
+            cert_pem,
+            shared,
+            driver: Driver::Thread {
+                stop: Some(stop_tx),
+                thread: Some(thread),
+            },
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, or `https://localhost:PORT` with TLS.
+    pub fn base_url(&self) -> String {
+        if self.cert_pem.is_some() {
+            format!("https://localhost:{}", self.addr.port())
+        } else {
+            format!("http://127.0.0.1:{}", self.addr.port())
+        }
+    }
+
+    /// The bound socket address (always on 127.0.0.1).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Tenant A's API key (user `user_ref_a`).
+    pub fn api_key(&self) -> &str {
+        TENANT_A_KEY
+    }
+
+    /// Tenant B's API key (user `user_ref_b`).
+    pub fn api_key_b(&self) -> &str {
+        TENANT_B_KEY
+    }
+
+    /// With TLS, the self-signed certificate (PEM) clients must trust.
+    pub fn ca_certificate_pem(&self) -> Option<String> {
+        self.cert_pem.clone()
+    }
+
+    /// Fault knobs; changes apply to subsequent requests immediately.
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    /// Every request received so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.shared.requests).clone()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        lock(&self.shared.requests).clear();
+    }
+
+    /// Simulates the registry evicting a run tree from memory (as the worker does
+    /// five minutes after it ends): afterwards `GET /runs/{id}/stream` answers with
+    /// a single `snapshot` frame of the stored Run, cancel and client-tool results
+    /// get 404, and `none`-retention runs disappear. Returns `false` if no such run.
+    pub fn evict_run(&self, run_id: &str) -> bool {
+        let mut inner = self.shared.store.lock();
+        let Some(root) = inner.runs.get(run_id).map(|e| e.json.root_id.clone()) else {
+            return false;
+        };
+        inner.logs.remove(&root);
+        inner
+            .runs
+            .retain(|_, e| !(e.json.root_id == root && !e.persisted));
+        for e in inner.runs.values_mut() {
+            if e.json.root_id == root {
+                e.in_memory = false;
+            }
+        }
+        true
+    }
+}
+
+impl Drop for TestWorker {
+    fn drop(&mut self) {
+        match &mut self.driver {
+            Driver::Task(task) => task.abort(),
+            Driver::Thread { stop, thread } => {
+                if let Some(stop) = stop.take() {
+                    let _ = stop.send(());
+                }
+                if let Some(thread) = thread.take() {
+                    let _ = thread.join();
+                }
+            }
+        }
+        // Wake every run still waiting so its task ends promptly.
+        let inner = self.shared.store.lock();
+        for e in inner.runs.values() {
+            e.cancel.send_if_modified(|r| {
+                if r.is_none() {
+                    *r = Some("worker shut down".into());
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+    }
+}
+
+impl std::fmt::Debug for TestWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestWorker")
+            .field("base_url", &self.base_url())
+            .finish_non_exhaustive()
+    }
+}

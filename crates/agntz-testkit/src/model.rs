@@ -1,0 +1,226 @@
+//! The built-in agents and the deterministic fake LLM behind them.
+//!
+//! Reply rules (checked in this order):
+//! * text containing `FAIL_LLM` → the model call fails with
+//!   `fake LLM forced failure (FAIL_LLM)`;
+//! * `SLOW:<seconds>` anywhere → the answer is delayed (cancellable);
+//! * `CALL_TOOL:<name> ARGS:<json>` with a tool of that name offered → one tool
+//!   call, then `TOOL_RESULT: <tool output JSON>`;
+//! * text containing `RECALL` → `RECALL: <earlier user turns joined by " | ">`;
+//! * anything else → `ECHO: <text>`.
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+/// Error message of a forced model failure.
+pub(crate) const FAIL_MESSAGE: &str = "fake LLM forced failure (FAIL_LLM)";
+
+/// A tool offered to an agent.
+#[derive(Debug, Clone)]
+pub(crate) enum ToolDecl {
+    /// A worker-side tool that runs in-process.
+    Local(&'static str),
+    /// A caller-implemented tool answered through the client-tool protocol.
+    Client { name: &'static str, timeout_ms: u64 },
+}
+
+impl ToolDecl {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            ToolDecl::Local(n) => n,
+            ToolDecl::Client { name, .. } => name,
+        }
+    }
+}
+
+/// A built-in agent.
+#[derive(Debug, Clone)]
+pub(crate) struct Agent {
+    pub id: &'static str,
+    pub tool: Option<ToolDecl>,
+    /// ISO timestamp of the (only) version.
+    pub version: String,
+}
+
+/// The agents every tenant sees.
+pub(crate) fn builtin_agents(created_ms: u64) -> Vec<Agent> {
+    let v = |n: u64| crate::util::iso(created_ms + n);
+    vec![
+        Agent {
+            id: "echo",
+            tool: None,
+            version: v(0),
+        },
+        Agent {
+            id: "toolbot",
+            tool: Some(ToolDecl::Local("validate_manifest")),
+            version: v(1),
+        },
+        Agent {
+            id: "clientbot",
+            tool: Some(ToolDecl::Client {
+                name: "get_selection",
+                timeout_ms: 30_000,
+            }),
+            version: v(2),
+        },
+        Agent {
+            id: "clientfast",
+            tool: Some(ToolDecl::Client {
+                name: "get_selection",
+                timeout_ms: 1_000,
+            }),
+            version: v(3),
+        },
+    ]
+}
+
+/// What the fake model decided to do with a prompt.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Plan {
+    /// Fail the model call.
+    Fail,
+    /// Call the named tool with these arguments, then answer with its output.
+    CallTool { name: String, args: Value },
+    /// Answer with this text.
+    Answer(String),
+}
+
+/// The delay requested with `SLOW:<seconds>`, if any (capped at one hour).
+pub(crate) fn slow_delay(text: &str) -> Option<std::time::Duration> {
+    let idx = text.find("SLOW:")?;
+    let rest = &text[idx + 5..];
+    let num: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let secs: f64 = num.parse().ok()?;
+    if !secs.is_finite() || secs < 0.0 {
+        return None;
+    }
+    Some(std::time::Duration::from_secs_f64(secs.min(3600.0)))
+}
+
+/// Decides the model's behaviour for `text` given earlier user turns and offered tools.
+pub(crate) fn plan(text: &str, history: &[String], tool: Option<&ToolDecl>) -> Plan {
+    if text.contains("FAIL_LLM") {
+        return Plan::Fail;
+    }
+    if let (Some(idx), Some(tool)) = (text.find("CALL_TOOL"), tool) {
+        let rest = &text[idx + "CALL_TOOL".len()..];
+        let name = rest
+            .strip_prefix(':')
+            .map(|r| {
+                r.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                    .collect::<String>()
+            })
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| tool.name().to_string());
+        if name == tool.name() {
+            let args = rest
+                .find("ARGS:")
+                .and_then(|i| {
+                    let mut de = serde_json::Deserializer::from_str(&rest[i + 5..]).into_iter();
+                    de.next().and_then(Result::ok)
+                })
+                .unwrap_or_else(|| Value::Object(Default::default()));
+            return Plan::CallTool { name, args };
+        }
+    }
+    if text.contains("RECALL") {
+        return Plan::Answer(format!("RECALL: {}", history.join(" | ")));
+    }
+    Plan::Answer(format!("ECHO: {text}"))
+}
+
+/// Deterministic token count: whitespace-separated words (at least 1).
+pub(crate) fn tokens(text: &str) -> u64 {
+    text.split_whitespace().count().max(1) as u64
+}
+
+#[derive(Serialize)]
+struct ValidationIssue {
+    level: &'static str,
+    path: &'static str,
+    message: &'static str,
+}
+
+#[derive(Serialize)]
+struct ValidationReport {
+    valid: bool,
+    errors: Vec<ValidationIssue>,
+    warnings: Vec<ValidationIssue>,
+}
+
+/// The local `validate_manifest` tool: a tiny structural check of a YAML manifest.
+/// Returned as raw JSON so the key order matches the reference tool.
+pub(crate) fn validate_manifest(args: &Value) -> Box<RawValue> {
+    let yaml = args.get("yaml").and_then(Value::as_str).unwrap_or("");
+    let mut errors = Vec::new();
+    if !yaml.lines().any(|l| l.trim_start().starts_with("id:")) {
+        errors.push(ValidationIssue {
+            level: "structural",
+            path: "",
+            message: "Manifest must have an 'id' field",
+        });
+    }
+    let is_llm = yaml
+        .lines()
+        .any(|l| l.trim() == "kind: llm" || !l.contains("kind:"));
+    if is_llm && !yaml.lines().any(|l| l.trim_start().starts_with("model:")) {
+        errors.push(ValidationIssue {
+            level: "structural",
+            path: "",
+            message: "LLM agent must have a 'model' field",
+        });
+    }
+    let report = ValidationReport {
+        valid: errors.is_empty(),
+        errors,
+        warnings: Vec::new(),
+    };
+    serde_json::value::to_raw_value(&report).unwrap_or_else(|_| crate::util::raw_null())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans() {
+        assert_eq!(plan("hi", &[], None), Plan::Answer("ECHO: hi".into()));
+        assert_eq!(
+            plan("RECALL x", &["a".into(), "b".into()], None),
+            Plan::Answer("RECALL: a | b".into())
+        );
+        assert_eq!(plan("FAIL_LLM", &[], None), Plan::Fail);
+        let t = ToolDecl::Local("validate_manifest");
+        assert_eq!(
+            plan(
+                r#"CALL_TOOL:validate_manifest ARGS:{"yaml":"id: x"}"#,
+                &[],
+                Some(&t)
+            ),
+            Plan::CallTool {
+                name: "validate_manifest".into(),
+                args: serde_json::json!({"yaml":"id: x"})
+            }
+        );
+        assert_eq!(
+            slow_delay("SLOW:2 go"),
+            Some(std::time::Duration::from_secs(2))
+        );
+    }
+
+    #[test]
+    fn validate_manifest_matches_transcript() {
+        let out = validate_manifest(&serde_json::json!({"yaml":"id: x\nkind: llm"}));
+        assert_eq!(
+            out.get(),
+            r#"{"valid":false,"errors":[{"level":"structural","path":"","message":"LLM agent must have a 'model' field"}],"warnings":[]}"#
+        );
+        let _ = serde_json::json!({"valid":false,"errors":[{"level":"structural","path":"","message":"LLM agent must have a 'model' field"}],"warnings":[]});
+    }
+}

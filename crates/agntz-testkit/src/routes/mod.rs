@@ -1,0 +1,136 @@
+//! Request routing (Hono-like: exact paths, path parameters decoded once,
+//! auth middleware on the API prefixes, plain-text 404 for everything else).
+
+mod run;
+mod runs;
+mod sessions;
+mod traces;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{header, request::Parts, Method, Response};
+use percent_encoding::percent_decode_str;
+
+use crate::auth;
+use crate::respond::{self, Body};
+use crate::server::Shared;
+
+/// Path prefixes guarded by the auth middleware.
+const AUTH_PREFIXES: &[&str] = &[
+    "run",
+    "runs",
+    "traces",
+    "sessions",
+    "agents",
+    "artifacts",
+    "memory",
+    "evals",
+    "datasets",
+    "batch-runs",
+];
+
+/// Per-request context handed to the handlers.
+pub(crate) struct Ctx<'a> {
+    pub shared: &'a Arc<Shared>,
+    pub tenant: &'static str,
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub body: Bytes,
+}
+
+impl Ctx<'_> {
+    /// First value of a query parameter (form-decoded).
+    pub(crate) fn query_param(&self, name: &str) -> Option<String> {
+        form_urlencoded::parse(self.query.unwrap_or("").as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+pub(crate) async fn route(
+    shared: &Arc<Shared>,
+    parts: &Parts,
+    path: &str,
+    query: Option<&str>,
+    body: Bytes,
+) -> Response<Body> {
+    let segs: Vec<String> = path
+        .strip_prefix('/')
+        .unwrap_or(path)
+        .split('/')
+        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect();
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let method = &parts.method;
+
+    if method == Method::GET && segs == ["health"] {
+        #[derive(serde::Serialize)]
+        struct Health {
+            status: &'static str,
+            service: &'static str,
+        }
+        return respond::json(
+            200,
+            &Health {
+                status: "ok",
+                service: "agntz-worker",
+            },
+        );
+    }
+    let guarded = segs.first().is_some_and(|s| AUTH_PREFIXES.contains(s));
+    if !guarded {
+        return respond::not_found();
+    }
+    let tenant = match auth::authenticate(
+        parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .map(|v| v.as_bytes()),
+    ) {
+        Ok(t) => t,
+        Err(e) => return respond::error(401, e.message()),
+    };
+    let ctx = Ctx {
+        shared,
+        tenant,
+        path,
+        query,
+        body,
+    };
+    let get = method == Method::GET;
+    let post = method == Method::POST;
+    let delete = method == Method::DELETE;
+    match segs.as_slice() {
+        ["run"] if post => run::run_sync(&ctx).await,
+        ["run", "stream"] if post => run::run_stream(&ctx).await,
+        ["runs"] if post => runs::start(&ctx),
+        ["runs"] if get => runs::list(&ctx),
+        ["runs", id] if get => runs::get(&ctx, id),
+        ["runs", id, "cancel"] if post => runs::cancel(&ctx, id),
+        ["runs", id, "stream"] if get => runs::stream(&ctx, id),
+        ["runs", root, "client-tool-requests", req, "result"] if post => {
+            runs::client_tool_result(&ctx, root, req)
+        }
+        ["traces"] if get => traces::list(&ctx),
+        ["traces", id] if get => traces::get(&ctx, id),
+        ["traces", id] if delete => traces::delete(&ctx, id),
+        ["traces", id, "stream"] if get => traces::stream(&ctx, id),
+        ["sessions"] if get => sessions::list(&ctx),
+        ["sessions", "import"] if post => sessions::import(&ctx),
+        ["sessions", id] if get => sessions::get(&ctx, id),
+        ["sessions", id] if delete => sessions::delete(&ctx, id),
+        _ => respond::not_found(),
+    }
+}
+
+/// Shared list-endpoint `limit` parsing: default 50, max 200, must be a finite number ≥ 1.
+pub(crate) fn parse_limit(ctx: &Ctx<'_>) -> Result<usize, Response<Body>> {
+    match ctx.query_param("limit") {
+        None => Ok(50),
+        Some(v) => match v.trim().parse::<f64>() {
+            Ok(n) if n.is_finite() && n >= 1.0 => Ok((n.floor() as usize).min(200)),
+            _ => Err(respond::error(400, "Invalid `limit` query param")),
+        },
+    }
+}

@@ -1,0 +1,370 @@
+//! `POST /run`, `POST /run/stream` and the run-request parsing shared with `POST /runs`.
+
+use std::sync::Arc;
+
+use http::Response;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::Ctx;
+use crate::engine::{self, Outcome, RunSpec};
+use crate::faults::Stage;
+use crate::respond::{self, Body};
+use crate::store::Store;
+use crate::util::{nanoid, parse_json_body};
+use crate::wire::{Retention, RetentionMode, RunStart};
+
+/// Which endpoint a run request arrived on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    Run,
+    Stream,
+    Runs,
+}
+
+const TTL_MIN: u64 = 60;
+const TTL_MAX: u64 = 31_536_000;
+
+fn bad_request(msg: &str) -> Response<Body> {
+    respond::error_code(400, msg, "BAD_REQUEST")
+}
+
+fn parse_retention(v: Option<&Value>, endpoint: Endpoint) -> Result<Retention, Response<Body>> {
+    let obj = match v {
+        Some(Value::Object(o)) => o.clone(),
+        _ => Map::new(),
+    };
+    let mode = match obj.get("mode") {
+        None | Some(Value::Null) => "session",
+        Some(Value::String(s)) if s == "none" => "none",
+        Some(Value::String(s)) if s == "result" => "result",
+        Some(Value::String(s)) if s == "session" => "session",
+        Some(_) => {
+            return Err(bad_request(
+                "retention.mode must be one of: none, result, session",
+            ))
+        }
+    };
+    let ttl = |name: &str| -> Result<Option<u64>, Response<Body>> {
+        match obj.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => match n.as_u64() {
+                Some(t) if (TTL_MIN..=TTL_MAX).contains(&t) => Ok(Some(t)),
+                _ => match n.as_f64() {
+                    Some(f)
+                        if f.fract() == 0.0 && (TTL_MIN as f64..=TTL_MAX as f64).contains(&f) =>
+                    {
+                        Ok(Some(f as u64))
+                    }
+                    _ => Err(bad_request(&format!(
+                        "retention.{name} must be an integer between 60 and 31536000 seconds"
+                    ))),
+                },
+            },
+            Some(_) => Err(bad_request(&format!(
+                "retention.{name} must be an integer between 60 and 31536000 seconds"
+            ))),
+        }
+    };
+    let ttl_seconds = ttl("ttlSeconds")?;
+    let artifact_ttl_seconds = ttl("artifactTtlSeconds")?;
+    if mode == "none" && endpoint == Endpoint::Runs {
+        return Err(bad_request(
+            "retention.mode='none' is only supported by synchronous /run endpoints",
+        ));
+    }
+    Ok(Retention {
+        mode,
+        ttl_seconds,
+        artifact_ttl_seconds,
+    })
+}
+
+/// `true` for a non-empty array of well-formed text/image/audio blocks.
+fn is_content_blocks(v: &Value) -> bool {
+    let Some(items) = v.as_array() else {
+        return false;
+    };
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|b| match b.get("type").and_then(Value::as_str) {
+                Some("text") => b.get("text").is_some_and(Value::is_string),
+                Some("image") | Some("audio") => ["url", "base64", "artifactId"]
+                    .iter()
+                    .any(|k| b.get(*k).is_some_and(Value::is_string)),
+                _ => false,
+            })
+}
+
+fn input_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Validates a run request body the way the worker does, in the worker's order.
+pub(crate) fn parse_request(
+    ctx: &Ctx<'_>,
+    endpoint: Endpoint,
+) -> Result<(RunSpec, Option<Vec<String>>), Response<Body>> {
+    let body = parse_json_body(&ctx.body).map_err(|msg| respond::error(500, &msg))?;
+    let empty = Map::new();
+    let obj = body.as_object().unwrap_or(&empty);
+    let agent_ref = match obj.get("agentId") {
+        None | Some(Value::Null) => {
+            return Err(respond::error(400, "Missing required field: agentId"))
+        }
+        Some(Value::String(s)) if s.is_empty() => {
+            return Err(respond::error(400, "Missing required field: agentId"))
+        }
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(false)) => {
+            return Err(respond::error(400, "Missing required field: agentId"))
+        }
+        Some(Value::Number(n)) if n.as_f64() == Some(0.0) => {
+            return Err(respond::error(400, "Missing required field: agentId"))
+        }
+        Some(_) => return Err(respond::error(500, "agentId.startsWith is not a function")),
+    };
+    let retention = parse_retention(obj.get("retention"), endpoint)?;
+
+    // Agent resolution: `<id>`, `<id>@latest` or `<id>@<created-at version>`.
+    let (agent, requested_version) = resolve_agent(&ctx.shared.store, &agent_ref);
+    if agent.is_none() && endpoint != Endpoint::Runs {
+        return Err(respond::error_code(
+            404,
+            &format!("Agent \"{agent_ref}\" not found"),
+            "NOT_FOUND",
+        ));
+    }
+
+    // Client-tool preflight.
+    let mut client_tools = None;
+    if let Some(crate::model::ToolDecl::Client { name, .. }) =
+        agent.as_ref().and_then(|a| a.tool.as_ref())
+    {
+        match endpoint {
+            Endpoint::Run | Endpoint::Runs => {
+                return Err(respond::error_code(
+                    400,
+                    "Manifest-declared client tools require agents.run() or agents.stream() with attached handlers",
+                    "CLIENT_TOOLS_REQUIRE_ATTACHED_RUN",
+                ))
+            }
+            Endpoint::Stream => {
+                let attached: Option<Vec<String>> = obj.get("clientTools").and_then(|v| {
+                    v.as_array().and_then(|a| {
+                        a.iter()
+                            .map(|x| x.as_str().map(str::to_string))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                });
+                let missing = |msg: String| {
+                    #[derive(Serialize)]
+                    struct Missing<'a> {
+                        error: String,
+                        code: &'static str,
+                        details: [&'a str; 1],
+                    }
+                    respond::json(
+                        400,
+                        &Missing {
+                            error: msg,
+                            code: "MISSING_CLIENT_TOOLS",
+                            details: [name],
+                        },
+                    )
+                };
+                match &attached {
+                    None => {
+                        return Err(missing(
+                            "Missing client tool handlers: pass clientTools on this invocation".into(),
+                        ))
+                    }
+                    Some(list) if !list.iter().any(|n| n == name) => {
+                        return Err(missing(format!("Missing client tool handlers: {name}")))
+                    }
+                    Some(_) => {}
+                }
+                client_tools = attached;
+            }
+        }
+    }
+
+    // Input and content.
+    let content = obj.get("content").filter(|c| c.is_array()).cloned();
+    let raw_input = obj.get("input").cloned();
+    let (user_query, content) = match (raw_input, content) {
+        (Some(i), None) if is_content_blocks(&i) => (String::new(), Some(i)),
+        (Some(i), Some(c)) if is_content_blocks(&i) => (String::new(), Some(c)),
+        (Some(i), c) => (input_text(&i), c),
+        (None, c) => (String::new(), c),
+    };
+    let mut parts = Vec::new();
+    if !user_query.is_empty() {
+        parts.push(user_query.clone());
+    }
+    if let Some(blocks) = content.as_ref().and_then(Value::as_array) {
+        for b in blocks {
+            if let Some(t) = b.get("text").and_then(Value::as_str) {
+                parts.push(t.to_string());
+            }
+        }
+    }
+    let session_id = match obj.get("sessionId") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        _ => format!("sess_{}", nanoid(12)),
+    };
+    Ok((
+        RunSpec {
+            tenant: ctx.tenant.to_string(),
+            agent_ref,
+            agent,
+            requested_version,
+            user_query,
+            model_text: parts.join("\n"),
+            session_id,
+            retention,
+        },
+        client_tools,
+    ))
+}
+
+fn resolve_agent(store: &Store, agent_ref: &str) -> (Option<crate::model::Agent>, Option<String>) {
+    if agent_ref.chars().any(char::is_whitespace) || agent_ref.matches('@').count() > 1 {
+        return (None, None);
+    }
+    let (id, version) = match agent_ref.split_once('@') {
+        Some((id, v)) => (id, Some(v)),
+        None => (agent_ref, None),
+    };
+    let Some(agent) = store.agent(id) else {
+        return (None, None);
+    };
+    match version {
+        None => (Some(agent.clone()), None),
+        Some(v) if v == "latest" || v == agent.version => {
+            (Some(agent.clone()), Some(v.to_string()))
+        }
+        Some(_) => (None, None),
+    }
+}
+
+/// Cancels the run if the request future is dropped (client disconnect).
+struct CancelOnDrop {
+    store: Arc<Store>,
+    run_id: String,
+    armed: bool,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if self.armed {
+            engine::cancel(&self.store, &self.run_id, "request aborted");
+        }
+    }
+}
+
+/// `POST /run`.
+pub(crate) async fn run_sync(ctx: &Ctx<'_>) -> Response<Body> {
+    let (spec, _) = match parse_request(ctx, Endpoint::Run) {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let store = ctx.shared.store.clone();
+    let prepared = engine::prepare(&store, spec);
+    let mut guard = CancelOnDrop {
+        store: store.clone(),
+        run_id: prepared.root_id.clone(),
+        armed: true,
+    };
+    let outcome = engine::spawn(store, prepared).await;
+    guard.armed = false;
+    match outcome {
+        Ok(Outcome::Completed(result)) => respond::json(200, &*result),
+        Ok(Outcome::Failed(msg)) => respond::error(500, &msg),
+        Ok(Outcome::Cancelled) | Err(_) => respond::error(500, "Run cancelled"),
+    }
+}
+
+/// `POST /run/stream`.
+pub(crate) async fn run_stream(ctx: &Ctx<'_>) -> Response<Body> {
+    let (spec, _) = match parse_request(ctx, Endpoint::Stream) {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let store = ctx.shared.store.clone();
+    let session_mode = spec.retention.mode == "session";
+    let prepared = engine::prepare(&store, spec);
+    let root_id = prepared.root_id.clone();
+    let start = serde_json::to_string(&RunStart {
+        agent_id: &prepared.run_json.agent_id,
+        kind: "llm",
+        run_id: &root_id,
+        retention: RetentionMode {
+            mode: prepared.run_json.retention_mode,
+        },
+        trace_id: session_mode.then_some(root_id.as_str()),
+        session_id: if session_mode {
+            prepared.run_json.session_id.as_deref()
+        } else {
+            None
+        },
+    })
+    .unwrap_or_default();
+    let (_, live) = prepared.log.subscribe(None);
+    let fault = ctx.shared.faults.take(Stage::Stream, ctx.path);
+    let (resp, sender) = crate::sse::response(fault);
+    let mut outcome = engine::spawn(store.clone(), prepared);
+    tokio::spawn(async move {
+        let mut live = live;
+        if !sender.send("run-start", &start, None, false).await {
+            engine::cancel(&store, &root_id, "stream disconnected");
+            return;
+        }
+        loop {
+            tokio::select! {
+                biased;
+                ev = async {
+                    match live.as_mut() {
+                        Some(rx) => rx.recv().await,
+                        None => std::future::pending().await,
+                    }
+                } => match ev {
+                    Ok(ev) if ev.name == "client-tool-request" => {
+                        if !sender.send(ev.name, &ev.json, Some(ev.seq), false).await {
+                            engine::cancel(&store, &root_id, "stream disconnected");
+                            return;
+                        }
+                    }
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => live = None,
+                },
+                out = &mut outcome => {
+                    let (name, data) = match out {
+                        Ok(Outcome::Completed(result)) => {
+                            ("run-complete", serde_json::to_string(&*result).unwrap_or_default())
+                        }
+                        Ok(Outcome::Failed(msg)) => ("run-error", error_json(&msg)),
+                        Ok(Outcome::Cancelled) | Err(_) => ("run-error", error_json("Run cancelled")),
+                    };
+                    let _ = sender.send(name, &data, None, true).await;
+                    return;
+                }
+                _ = sender.closed() => {
+                    engine::cancel(&store, &root_id, "request aborted");
+                    return;
+                }
+            }
+        }
+    });
+    resp
+}
+
+fn error_json(msg: &str) -> String {
+    serde_json::to_string(&crate::wire::ErrorBody { error: msg }).unwrap_or_default()
+}

@@ -1,0 +1,148 @@
+//! In-memory state shared by all connections: runs, sessions, traces and
+//! pending client-tool requests. Everything is keyed by tenant.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::{broadcast, oneshot, watch};
+
+use crate::model::Agent;
+use crate::runs::EventLog;
+use crate::wire::{Message, Raw, RunJson, TraceDetail, TraceEvent};
+
+/// Locks a mutex, ignoring poisoning (state stays usable after a panic elsewhere).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A run record plus bookkeeping.
+pub(crate) struct RunEntry {
+    pub tenant: String,
+    pub json: RunJson,
+    /// Still held by the live registry (cancel / live stream / client tools work).
+    pub in_memory: bool,
+    /// Written to the durable store (`result`/`session` mode; children only in session mode).
+    pub persisted: bool,
+    /// Cancellation signal of the run tree (shared by the root and its children).
+    pub cancel: watch::Sender<Option<String>>,
+}
+
+/// A conversation.
+pub(crate) struct Session {
+    pub agent_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub messages: Vec<Message>,
+    /// Insertion order for listing (oldest first).
+    pub order: u64,
+}
+
+/// A finished trace.
+pub(crate) struct TraceRecord {
+    pub tenant: String,
+    pub session_key: Option<String>,
+    pub started_ms: u64,
+    pub detail: TraceDetail,
+}
+
+/// A trace still being recorded.
+pub(crate) struct LiveTrace {
+    pub tenant: String,
+    pub tx: broadcast::Sender<Arc<TraceEvent>>,
+}
+
+/// What the caller answered for a client tool.
+pub(crate) enum ToolAnswer {
+    Output(Raw),
+    Error(String),
+}
+
+/// Lifecycle of a client-tool request.
+pub(crate) enum ToolRequestState {
+    Pending(oneshot::Sender<ToolAnswer>),
+    Answered,
+    Inactive,
+}
+
+/// A client-tool request emitted by a run.
+pub(crate) struct ClientToolRequest {
+    pub tenant: String,
+    pub root_run_id: String,
+    pub state: ToolRequestState,
+}
+
+/// Mutable state.
+#[derive(Default)]
+pub(crate) struct Inner {
+    pub runs: HashMap<String, RunEntry>,
+    pub logs: HashMap<String, Arc<EventLog>>,
+    pub sessions: HashMap<(String, String), Session>,
+    pub session_order: u64,
+    pub traces: HashMap<String, TraceRecord>,
+    pub live_traces: HashMap<String, LiveTrace>,
+    pub client_tools: HashMap<String, ClientToolRequest>,
+}
+
+/// State shared by the server tasks.
+pub(crate) struct Store {
+    pub agents: Vec<Agent>,
+    pub inner: Mutex<Inner>,
+}
+
+impl Store {
+    pub(crate) fn new(agents: Vec<Agent>) -> Store {
+        Store {
+            agents,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        lock(&self.inner)
+    }
+
+    pub(crate) fn agent(&self, id: &str) -> Option<&Agent> {
+        self.agents.iter().find(|a| a.id == id)
+    }
+}
+
+impl Inner {
+    /// A run visible to `tenant` through `GET /runs/{id}`.
+    pub(crate) fn visible_run(&self, tenant: &str, id: &str) -> Option<&RunEntry> {
+        self.runs
+            .get(id)
+            .filter(|e| e.tenant == tenant && (e.in_memory || e.persisted))
+    }
+
+    /// Ensures a session exists, returning its user turns (for RECALL).
+    pub(crate) fn touch_session(&mut self, tenant: &str, sid: &str, now_ms: u64) -> Vec<String> {
+        let key = (tenant.to_string(), sid.to_string());
+        if !self.sessions.contains_key(&key) {
+            self.session_order += 1;
+            let at = crate::util::iso(now_ms);
+            self.sessions.insert(
+                key.clone(),
+                Session {
+                    agent_id: None,
+                    created_at: at.clone(),
+                    updated_at: at,
+                    messages: Vec::new(),
+                    order: self.session_order,
+                },
+            );
+        }
+        self.sessions
+            .get(&key)
+            .map(|s| {
+                s.messages
+                    .iter()
+                    .filter(|m| m.role == "user")
+                    .map(|m| match &m.content {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
