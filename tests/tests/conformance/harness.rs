@@ -64,8 +64,13 @@ impl<T: Transport> Harness<T> {
         let worker = TestWorker::start_with(TestWorkerConfig::default().tls(true))
             .await
             .expect("start the TLS mock worker");
-        let pem = worker.ca_certificate_pem().expect("TLS worker has a certificate");
-        let client = (self.make)(config(&worker.base_url(), Some(worker.api_key())), Some(&pem));
+        let pem = worker
+            .ca_certificate_pem()
+            .expect("TLS worker has a certificate");
+        let client = (self.make)(
+            config(&worker.base_url(), Some(worker.api_key())),
+            Some(&pem),
+        );
         (worker, client)
     }
 }

@@ -25,10 +25,13 @@ async fn wait_terminal<T: Transport>(h: &Harness<T>, id: &str) -> agntz_proto::t
 }
 
 fn header<'a>(req: &'a agntz_testkit::RecordedRequest, name: &str) -> Option<&'a str> {
-    req.headers.get(name).and_then(|v| v.to_str().ok())
+    req.header(name)
 }
 
-fn last_request_to<T: Transport>(h: &Harness<T>, path_prefix: &str) -> agntz_testkit::RecordedRequest {
+fn last_request_to<T: Transport>(
+    h: &Harness<T>,
+    path_prefix: &str,
+) -> agntz_testkit::RecordedRequest {
     h.worker
         .requests()
         .into_iter()
@@ -43,7 +46,10 @@ pub async fn health_sends_no_key<T: Transport>(h: Harness<T>) {
     assert_eq!(health.service, "agntz-worker");
     let req = last_request_to(&h, "/health");
     assert_eq!(req.method, "GET");
-    assert!(header(&req, "authorization").is_none(), "health must not send the key");
+    assert!(
+        header(&req, "authorization").is_none(),
+        "health must not send the key"
+    );
 }
 
 pub async fn requests_carry_sdk_headers<T: Transport>(h: Harness<T>) {
@@ -96,9 +102,15 @@ pub async fn run_returns_every_result_field<T: Transport>(h: Harness<T>) {
     assert_eq!(result.model, "fake-model");
     assert_eq!(result.provider.as_deref(), Some("openai"));
     assert_eq!(result.finish_reason.as_deref(), Some("stop"));
-    assert!(result.response_id.as_deref().is_some_and(|r| r.starts_with("resp_")));
+    assert!(result
+        .response_id
+        .as_deref()
+        .is_some_and(|r| r.starts_with("resp_")));
     assert!(result.resolved_agent_version.is_some());
-    assert!(result.session_id.as_deref().is_some_and(|s| s.starts_with("sess_")));
+    assert!(result
+        .session_id
+        .as_deref()
+        .is_some_and(|s| s.starts_with("sess_")));
     assert_eq!(
         result.retention.as_ref().and_then(|r| r.mode),
         Some(RetentionMode::Session)
@@ -151,7 +163,10 @@ pub async fn stream_yields_start_then_full_complete<T: Transport>(h: Harness<T>)
     assert_eq!(done.model, "fake-model");
     assert!(done.usage.total_tokens > 0);
     assert_eq!(done.session_id, start.session_id);
-    assert!(stream.next().await.is_none(), "nothing after the terminal event");
+    assert!(
+        stream.next().await.is_none(),
+        "nothing after the terminal event"
+    );
 
     let req = last_request_to(&h, "/run/stream");
     assert_eq!(header(&req, "accept"), Some("text/event-stream"));
@@ -161,14 +176,22 @@ pub async fn session_continuity_recalls_turn_one<T: Transport>(h: Harness<T>) {
     let first = h
         .client
         .agents()
-        .run(RunRequest::new("echo").input("my name is Ada").session_id("sess_conf_demo"))
+        .run(
+            RunRequest::new("echo")
+                .input("my name is Ada")
+                .session_id("sess_conf_demo"),
+        )
         .await
         .expect("turn 1");
     assert_eq!(first.session_id.as_deref(), Some("sess_conf_demo"));
     let second = h
         .client
         .agents()
-        .run(RunRequest::new("echo").input("RECALL what did I say?").session_id("sess_conf_demo"))
+        .run(
+            RunRequest::new("echo")
+                .input("RECALL what did I say?")
+                .session_id("sess_conf_demo"),
+        )
         .await
         .expect("turn 2");
     assert_eq!(second.output, "RECALL: my name is Ada");
@@ -177,13 +200,23 @@ pub async fn session_continuity_recalls_turn_one<T: Transport>(h: Harness<T>) {
     let done = h
         .client
         .agents()
-        .stream(RunRequest::new("echo").input("RECALL again").session_id("sess_conf_demo"))
+        .stream(
+            RunRequest::new("echo")
+                .input("RECALL again")
+                .session_id("sess_conf_demo"),
+        )
         .await
         .expect("stream")
         .into_result()
         .await
         .expect("complete");
-    assert!(done.output.as_str().is_some_and(|o| o.contains("my name is Ada")), "{}", done.output);
+    assert!(
+        done.output
+            .as_str()
+            .is_some_and(|o| o.contains("my name is Ada")),
+        "{}",
+        done.output
+    );
 }
 
 pub async fn context_grants_are_sent<T: Transport>(h: Harness<T>) {
@@ -198,7 +231,10 @@ pub async fn context_grants_are_sent<T: Transport>(h: Harness<T>) {
         .expect("run");
     let req = last_request_to(&h, "/run");
     let body: serde_json::Value = serde_json::from_slice(&req.body).expect("JSON body");
-    assert_eq!(body["context"], serde_json::json!(["app/user/u_123", "app/org/o_9"]));
+    assert_eq!(
+        body["context"],
+        serde_json::json!(["app/user/u_123", "app/org/o_9"])
+    );
     assert_eq!(body["input"]["customerId"], "c_1");
 }
 
@@ -246,7 +282,10 @@ pub async fn unknown_agent_is_not_found_on_stream<T: Transport>(h: Harness<T>) {
         .stream(RunRequest::new("no-such-agent").input("x"))
         .await
         .expect_err("unknown agent");
-    assert!(matches!(&err, Error::NotFound(e) if e.code.as_deref() == Some("NOT_FOUND")), "{err:?}");
+    assert!(
+        matches!(&err, Error::NotFound(e) if e.code.as_deref() == Some("NOT_FOUND")),
+        "{err:?}"
+    );
 }
 
 pub async fn model_failure_is_500_on_run<T: Transport>(h: Harness<T>) {
@@ -276,7 +315,9 @@ pub async fn model_failure_is_run_error_on_stream<T: Transport>(h: Harness<T>) {
     assert!(matches!(first, StreamEvent::Start(_)), "{first:?}");
     let second = stream.next().await.expect("error event").expect("event ok");
     match second {
-        StreamEvent::Error(failed) => assert_eq!(failed.error, "fake LLM forced failure (FAIL_LLM)"),
+        StreamEvent::Error(failed) => {
+            assert_eq!(failed.error, "fake LLM forced failure (FAIL_LLM)")
+        }
         other => panic!("expected Error event, got {other:?}"),
     }
     assert!(stream.next().await.is_none());
@@ -291,7 +332,11 @@ pub async fn durable_run_start_get_list<T: Transport>(h: Harness<T>) {
         .expect("start");
     assert!(run.id.starts_with("run_"));
     assert_eq!(run.root_id, run.id);
-    assert!(matches!(run.status, RunStatus::Running | RunStatus::Pending), "{:?}", run.status);
+    assert!(
+        matches!(run.status, RunStatus::Running | RunStatus::Pending),
+        "{:?}",
+        run.status
+    );
     assert!(run.started_at > 1_600_000_000_000, "epoch milliseconds");
     assert_eq!(run.input, "durable hello");
 
@@ -305,7 +350,12 @@ pub async fn durable_run_start_get_list<T: Transport>(h: Harness<T>) {
     let page = h
         .client
         .runs()
-        .list(RunFilter::new().agent_id("echo").status(RunStatus::Completed).limit(20))
+        .list(
+            RunFilter::new()
+                .agent_id("echo")
+                .status(RunStatus::Completed)
+                .limit(20),
+        )
         .await
         .expect("list");
     assert!(page.rows.iter().any(|r| r.id == run.id));
@@ -320,7 +370,10 @@ pub async fn durable_run_start_get_list<T: Transport>(h: Harness<T>) {
         .expect("start unknown agent");
     let failed = wait_terminal(&h, &doomed.id).await;
     assert_eq!(failed.status, RunStatus::Failed);
-    assert_eq!(failed.error.as_deref(), Some("Agent \"no-such-agent\" not found"));
+    assert_eq!(
+        failed.error.as_deref(),
+        Some("Agent \"no-such-agent\" not found")
+    );
 }
 
 pub async fn durable_run_cancel<T: Transport>(h: Harness<T>) {
@@ -343,14 +396,20 @@ pub async fn durable_run_cancel<T: Transport>(h: Harness<T>) {
     while let Some(event) = stream.next().await {
         last = Some(event.expect("event"));
     }
-    assert!(matches!(last, Some(RunEvent::Cancelled(ref c)) if c.run_id == run.id), "{last:?}");
+    assert!(
+        matches!(last, Some(RunEvent::Cancelled(ref c)) if c.run_id == run.id),
+        "{last:?}"
+    );
 }
 
 pub async fn run_stream_replays_and_resumes_with_since<T: Transport>(h: Harness<T>) {
     let run = h
         .client
         .runs()
-        .start(RunRequest::new("toolbot").input(r#"CALL_TOOL:validate_manifest ARGS:{"yaml":"id: x\nkind: llm"}"#))
+        .start(
+            RunRequest::new("toolbot")
+                .input(r#"CALL_TOOL:validate_manifest ARGS:{"yaml":"id: x\nkind: llm"}"#),
+        )
         .await
         .expect("start");
     let mut stream = h.client.runs().stream(&run.id).await.expect("stream");
@@ -360,17 +419,28 @@ pub async fn run_stream_replays_and_resumes_with_since<T: Transport>(h: Harness<
     }
     let seqs: Vec<u64> = events.iter().map(|e| e.seq().expect("seq")).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
-    assert!(matches!(&events[0], RunEvent::Spawn(s) if s.run_id == run.id && s.parent_id.is_none()));
-    assert!(events.iter().any(|e| matches!(e, RunEvent::ToolCallStart(_))));
+    assert!(
+        matches!(&events[0], RunEvent::Spawn(s) if s.run_id == run.id && s.parent_id.is_none())
+    );
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, RunEvent::ToolCallStart(_))));
     assert!(events.iter().any(|e| matches!(e, RunEvent::ToolCallEnd(_))));
-    assert!(events.iter().any(|e| matches!(e, RunEvent::StepComplete(_))));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, RunEvent::StepComplete(_))));
     let last = events.last().expect("events");
     assert!(last.is_terminal_for(&run.id));
     assert!(matches!(last, RunEvent::Complete(c) if c.result.output.starts_with("TOOL_RESULT: ")));
     assert_eq!(stream.last_seq(), Some(*seqs.last().expect("seq")));
 
     // `since` is exclusive: replay starts right after it.
-    let mut resumed = h.client.runs().stream_since(&run.id, 2).await.expect("resume");
+    let mut resumed = h
+        .client
+        .runs()
+        .stream_since(&run.id, 2)
+        .await
+        .expect("resume");
     let mut replayed = Vec::new();
     while let Some(event) = resumed.next().await {
         replayed.push(event.expect("event").seq().expect("seq"));
@@ -381,14 +451,32 @@ pub async fn run_stream_replays_and_resumes_with_since<T: Transport>(h: Harness<
 
     // Past the end of a finished run: an empty stream, not an error.
     let last_seq = *seqs.last().expect("seq");
-    let mut past = h.client.runs().stream_since(&run.id, last_seq).await.expect("past end");
+    let mut past = h
+        .client
+        .runs()
+        .stream_since(&run.id, last_seq)
+        .await
+        .expect("past end");
     assert!(past.next().await.is_none());
 }
 
 pub async fn run_stream_of_unknown_run_is_not_found<T: Transport>(h: Harness<T>) {
-    let err = h.client.runs().stream("run_doesnotexist").await.expect_err("404");
-    assert!(matches!(&err, Error::NotFound(e) if e.message == "Run not found"), "{err:?}");
-    let err = h.client.runs().get("run_doesnotexist").await.expect_err("404");
+    let err = h
+        .client
+        .runs()
+        .stream("run_doesnotexist")
+        .await
+        .expect_err("404");
+    assert!(
+        matches!(&err, Error::NotFound(e) if e.message == "Run not found"),
+        "{err:?}"
+    );
+    let err = h
+        .client
+        .runs()
+        .get("run_doesnotexist")
+        .await
+        .expect_err("404");
     assert!(matches!(err, Error::NotFound(_)));
 }
 
@@ -417,7 +505,10 @@ pub async fn list_all_pages_across_cursors<T: Transport>(h: Harness<T>) {
         .list(RunFilter::new().agent_id("echo").limit(3).cursor(cursor))
         .await
         .expect("page 2");
-    assert!(second.rows.iter().all(|r| !first.rows.iter().any(|f| f.id == r.id)));
+    assert!(second
+        .rows
+        .iter()
+        .all(|r| !first.rows.iter().any(|f| f.id == r.id)));
 
     let all = h
         .client
@@ -435,7 +526,12 @@ pub async fn list_all_pages_across_cursors<T: Transport>(h: Harness<T>) {
     }
     // Newest first.
     assert!(all.windows(2).all(|w| w[0].started_at >= w[1].started_at));
-    let list_calls = h.worker.requests().iter().filter(|r| r.path.starts_with("/runs?")).count();
+    let list_calls = h
+        .worker
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/runs?"))
+        .count();
     assert!(list_calls >= 5, "list_all fetched {list_calls} pages");
 }
 
@@ -450,7 +546,10 @@ pub async fn trace_get_list_delete_then_not_found<T: Transport>(h: Harness<T>) {
     let trace = h.client.traces().get(&trace_id).await.expect("get trace");
     assert_eq!(trace.summary.trace_id, trace_id);
     assert_eq!(trace.summary.span_count as usize, trace.spans.len());
-    assert!(trace.spans.iter().any(|s| s.name == "agent.run" && s.parent_id.is_none()));
+    assert!(trace
+        .spans
+        .iter()
+        .any(|s| s.name == "agent.run" && s.parent_id.is_none()));
 
     let page = h
         .client
@@ -462,8 +561,16 @@ pub async fn trace_get_list_delete_then_not_found<T: Transport>(h: Harness<T>) {
 
     h.client.traces().delete(&trace_id).await.expect("delete");
     let err = h.client.traces().get(&trace_id).await.expect_err("deleted");
-    assert!(matches!(&err, Error::NotFound(e) if e.message == "Trace not found"), "{err:?}");
-    let err = h.client.traces().delete(&trace_id).await.expect_err("deleted twice");
+    assert!(
+        matches!(&err, Error::NotFound(e) if e.message == "Trace not found"),
+        "{err:?}"
+    );
+    let err = h
+        .client
+        .traces()
+        .delete(&trace_id)
+        .await
+        .expect_err("deleted twice");
     assert!(matches!(err, Error::NotFound(_)));
 }
 
@@ -492,8 +599,14 @@ pub async fn trace_stream_of_finished_trace_is_snapshot<T: Transport>(h: Harness
 pub async fn sessions_import_list_get_delete<T: Transport>(h: Harness<T>) {
     let import = SessionImport::new(vec![SessionSnapshot::new("sess_imported_1")
         .agent_id("echo")
-        .message(Message::user("hello from import", "2026-01-01T00:00:00.000Z"))
-        .message(Message::assistant("ECHO: hello from import", "2026-01-01T00:00:01.000Z"))]);
+        .message(Message::user(
+            "hello from import",
+            "2026-01-01T00:00:00.000Z",
+        ))
+        .message(Message::assistant(
+            "ECHO: hello from import",
+            "2026-01-01T00:00:01.000Z",
+        ))]);
     let imported = h.client.sessions().import(import).await.expect("import");
     assert!(!imported.dry_run);
     assert_eq!(imported.results.len(), 1);
@@ -501,27 +614,57 @@ pub async fn sessions_import_list_get_delete<T: Transport>(h: Harness<T>) {
     assert_eq!(imported.results[0].message_count, 2);
     assert_eq!(imported.counts.get("create"), Some(&1));
 
-    let by_agent = h.client.sessions().list_for_agent("echo").await.expect("list by agent");
+    let by_agent = h
+        .client
+        .sessions()
+        .list_for_agent("echo")
+        .await
+        .expect("list by agent");
     assert!(by_agent.iter().any(|s| s.session_id == "sess_imported_1"));
-    let detail = h.client.sessions().get("sess_imported_1").await.expect("get");
+    let detail = h
+        .client
+        .sessions()
+        .get("sess_imported_1")
+        .await
+        .expect("get");
     assert_eq!(detail.messages.len(), 2);
-    assert_eq!(detail.messages[0].content.as_text(), Some("hello from import"));
+    assert_eq!(
+        detail.messages[0].content.as_text(),
+        Some("hello from import")
+    );
 
     // The imported history feeds the model.
     let recall = h
         .client
         .agents()
-        .run(RunRequest::new("echo").input("RECALL").session_id("sess_imported_1"))
+        .run(
+            RunRequest::new("echo")
+                .input("RECALL")
+                .session_id("sess_imported_1"),
+        )
         .await
         .expect("recall");
     assert_eq!(recall.output, "RECALL: hello from import");
 
-    h.client.sessions().delete("sess_imported_1").await.expect("delete");
-    let gone = h.client.sessions().get("sess_imported_1").await.expect("get after delete");
+    h.client
+        .sessions()
+        .delete("sess_imported_1")
+        .await
+        .expect("delete");
+    let gone = h
+        .client
+        .sessions()
+        .get("sess_imported_1")
+        .await
+        .expect("get after delete");
     assert!(gone.messages.is_empty(), "unknown sessions read as empty");
     let all = h.client.sessions().list().await.expect("list");
     assert!(all.iter().all(|s| s.session_id != "sess_imported_1"));
-    h.client.sessions().delete("sess_imported_1").await.expect("delete is idempotent");
+    h.client
+        .sessions()
+        .delete("sess_imported_1")
+        .await
+        .expect("delete is idempotent");
 }
 
 pub async fn bad_key_is_authentication_error<T: Transport>(h: Harness<T>) {
@@ -540,7 +683,11 @@ pub async fn bad_key_is_authentication_error<T: Transport>(h: Harness<T>) {
         other => panic!("expected Authentication, got {other:?}"),
     }
     assert!(!format!("{err:?} {err}").contains("ar_live_not_a_real_key"));
-    let err = client.agents().stream(RunRequest::new("echo")).await.expect_err("401 on stream");
+    let err = client
+        .agents()
+        .stream(RunRequest::new("echo"))
+        .await
+        .expect_err("401 on stream");
     assert!(matches!(err, Error::Authentication(_)));
     // Health needs no key.
     client.health().await.expect("health without a valid key");
@@ -549,7 +696,10 @@ pub async fn bad_key_is_authentication_error<T: Transport>(h: Harness<T>) {
 pub async fn missing_key_is_authentication_error<T: Transport>(h: Harness<T>) {
     let client = h.client_with_key(None);
     let err = client.runs().list(RunFilter::new()).await.expect_err("401");
-    assert!(matches!(&err, Error::Authentication(e) if e.message == "missing authentication"), "{err:?}");
+    assert!(
+        matches!(&err, Error::Authentication(e) if e.message == "missing authentication"),
+        "{err:?}"
+    );
 }
 
 pub async fn other_tenant_sees_not_found<T: Transport>(h: Harness<T>) {
@@ -561,10 +711,22 @@ pub async fn other_tenant_sees_not_found<T: Transport>(h: Harness<T>) {
         .expect("start");
     wait_terminal(&h, &run.id).await;
     let b = h.client_with_key(Some(h.worker.api_key_b()));
-    assert!(matches!(b.runs().get(&run.id).await, Err(Error::NotFound(_))));
-    assert!(matches!(b.runs().cancel(&run.id).await, Err(Error::NotFound(_))));
-    assert!(matches!(b.runs().stream(&run.id).await, Err(Error::NotFound(_))));
-    assert!(matches!(b.traces().get(&run.id).await, Err(Error::NotFound(_))));
+    assert!(matches!(
+        b.runs().get(&run.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        b.runs().cancel(&run.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        b.runs().stream(&run.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        b.traces().get(&run.id).await,
+        Err(Error::NotFound(_))
+    ));
     let page = b.runs().list(RunFilter::new()).await.expect("list as b");
     assert!(page.rows.iter().all(|r| r.id != run.id));
 }
@@ -586,9 +748,15 @@ pub async fn ids_are_percent_encoded<T: Transport>(h: Harness<T>) {
 
     for id in ["../admin", "a/b", "x?y#z", ".."] {
         let err = h.client.runs().get(id).await.expect_err("no such run");
-        assert!(matches!(&err, Error::NotFound(e) if e.message == "Run not found"), "{id}: {err:?}");
+        assert!(
+            matches!(&err, Error::NotFound(e) if e.message == "Run not found"),
+            "{id}: {err:?}"
+        );
         let err = h.client.traces().get(id).await.expect_err("no such trace");
-        assert!(matches!(&err, Error::NotFound(e) if e.message == "Trace not found"), "{id}: {err:?}");
+        assert!(
+            matches!(&err, Error::NotFound(e) if e.message == "Trace not found"),
+            "{id}: {err:?}"
+        );
     }
     let req = last_request_to(&h, "/runs/");
     assert_eq!(req.path, "/runs/%2E%2E");
@@ -596,17 +764,31 @@ pub async fn ids_are_percent_encoded<T: Transport>(h: Harness<T>) {
 }
 
 pub async fn truncated_stream_is_an_error_after_events<T: Transport>(h: Harness<T>) {
-    h.worker.faults().truncate_before_terminal(1);
+    h.worker
+        .faults()
+        .push(agntz_testkit::Fault::TruncateBeforeTerminal);
     let mut stream = h
         .client
         .agents()
         .stream(RunRequest::new("echo").input("cut me off"))
         .await
         .expect("open stream");
-    let first = stream.next().await.expect("start").expect("start is delivered first");
+    let first = stream
+        .next()
+        .await
+        .expect("start")
+        .expect("start is delivered first");
     assert!(matches!(first, StreamEvent::Start(_)), "{first:?}");
-    let err = stream.next().await.expect("an error, not a silent end").expect_err("truncated");
-    assert_eq!(err.code(), Some(StreamErrorCode::Truncated.as_str()), "{err:?}");
+    let err = stream
+        .next()
+        .await
+        .expect("an error, not a silent end")
+        .expect_err("truncated");
+    assert_eq!(
+        err.code(),
+        Some(StreamErrorCode::Truncated.as_str()),
+        "{err:?}"
+    );
     assert!(stream.next().await.is_none());
 }
 
@@ -630,7 +812,10 @@ pub async fn client_tool_request_is_answered_without_handler<T: Transport>(h: Ha
         panic!("{:?}", events[1]);
     };
     let output = done.output.as_str().expect("text output");
-    assert!(output.contains("No handler was supplied for client tool 'get_selection'"), "{output}");
+    assert!(
+        output.contains("No handler was supplied for client tool 'get_selection'"),
+        "{output}"
+    );
     let answer = last_request_to(&h, &format!("/runs/{}/client-tool-requests/", done.run_id));
     let body: serde_json::Value = serde_json::from_slice(&answer.body).expect("JSON");
     assert_eq!(
