@@ -1,0 +1,217 @@
+//! In-process benchmarks of the sans-IO core, each next to its floor.
+//!
+//! - `framing/*`: the SSE decoder over the 100k-delta transcript fed as one
+//!   chunk, one chunk per frame, and 64 KiB chunks; floor: a memchr scan
+//!   for the `\n\n` frame boundaries of the same bytes.
+//! - `typed/*`: framing plus typed `RunEvent`s (`StreamDecoder<RunFrames>`),
+//!   and `RunEvent::from_frame` alone; floor: `serde_json::from_slice` of
+//!   the same payloads into the same types, boundaries precomputed.
+//! - `run/*`: building the `POST /run` request and parsing a ~1 KB result;
+//!   floors: the same request built by hand, and `serde_json::from_slice`.
+//!
+//! Sizes: `AGNTZ_BENCH_DELTAS` (default 100000) text deltas.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use agntz_bench::floor::{count_frames, parse_payload, payloads};
+use agntz_bench::transcript::{frame_ranges, run_body, transcript};
+use agntz_proto::config::Config;
+use agntz_proto::events::RunEvent;
+use agntz_proto::ops::{Operation, RunAgent};
+use agntz_proto::sse::Decoder;
+use agntz_proto::stream::{RunFrames, StreamDecoder};
+use agntz_proto::types::{RunRequest, RunResult};
+use bytes::Bytes;
+use criterion::{criterion_main, Criterion, Throughput};
+
+const CHUNK: usize = 64 * 1024;
+
+fn deltas() -> usize {
+    std::env::var("AGNTZ_BENCH_DELTAS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// Drains every event of `decoder`, returning how many there were.
+fn drain(decoder: &mut Decoder) -> usize {
+    let mut n = 0;
+    while let Some(event) = decoder.next_event() {
+        black_box(event.expect("valid transcript"));
+        n += 1;
+    }
+    n
+}
+
+fn framing(c: &mut Criterion) {
+    let t = transcript(deltas());
+    let bytes = t.runs_stream.as_slice();
+    let frames = frame_ranges(bytes);
+    let expected = frames.len();
+    let mut g = c.benchmark_group("framing");
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    g.sample_size(20);
+    g.measurement_time(Duration::from_secs(4));
+
+    g.bench_function("memchr_floor", |b| {
+        b.iter(|| assert_eq!(count_frames(black_box(bytes)), expected))
+    });
+    g.bench_function("decoder_one_chunk", |b| {
+        b.iter(|| {
+            let mut d = Decoder::new();
+            d.feed(black_box(bytes));
+            assert_eq!(drain(&mut d), expected);
+            d.finish().expect("complete transcript");
+        })
+    });
+    g.bench_function("decoder_chunk_per_frame", |b| {
+        b.iter(|| {
+            let mut d = Decoder::new();
+            let mut n = 0;
+            for f in &frames {
+                d.feed(black_box(&bytes[f.clone()]));
+                n += drain(&mut d);
+            }
+            assert_eq!(n, expected);
+            d.finish().expect("complete transcript");
+        })
+    });
+    g.bench_function("decoder_64k_chunks", |b| {
+        b.iter(|| {
+            let mut d = Decoder::new();
+            let mut n = 0;
+            for chunk in black_box(bytes).chunks(CHUNK) {
+                d.feed(chunk);
+                n += drain(&mut d);
+            }
+            assert_eq!(n, expected);
+            d.finish().expect("complete transcript");
+        })
+    });
+    g.finish();
+}
+
+fn typed(c: &mut Criterion) {
+    let t = transcript(deltas());
+    let bytes = t.runs_stream.as_slice();
+    let payloads = payloads(bytes);
+    let expected = payloads.len();
+    let names: Vec<&str> = frame_ranges(bytes)
+        .into_iter()
+        .map(|f| {
+            let (name, _) = agntz_bench::transcript::frame_parts(&bytes[f]).unwrap();
+            std::str::from_utf8(name).unwrap()
+        })
+        .collect();
+    let mut g = c.benchmark_group("typed");
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(8));
+
+    g.bench_function("serde_floor", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for (kind, data) in &payloads {
+                n += usize::from(parse_payload(*kind, black_box(&bytes[data.clone()])));
+            }
+            assert_eq!(n, expected);
+        })
+    });
+    g.bench_function("from_frame", |b| {
+        b.iter(|| {
+            for ((_, data), name) in payloads.iter().zip(&names) {
+                let event = RunEvent::from_frame(name, black_box(&bytes[data.clone()]));
+                black_box(event.expect("valid payload"));
+            }
+        })
+    });
+    let stream = |chunk: usize| {
+        let mut d = StreamDecoder::new(
+            RunFrames::new(t.root_run_id.clone(), false),
+            agntz_proto::sse::DEFAULT_MAX_EVENT_SIZE,
+        );
+        let mut n = 0;
+        for piece in black_box(bytes).chunks(chunk) {
+            d.feed(piece);
+            while let Some(event) = d.next() {
+                black_box(event.expect("valid transcript"));
+                n += 1;
+            }
+        }
+        assert!(d.finish().is_none());
+        assert_eq!(n, expected);
+    };
+    g.bench_function("stream_decoder_one_chunk", |b| {
+        b.iter(|| stream(bytes.len()))
+    });
+    g.bench_function("stream_decoder_64k_chunks", |b| b.iter(|| stream(CHUNK)));
+    g.finish();
+}
+
+fn run(c: &mut Criterion) {
+    let config = Config::builder()
+        .base_url("http://127.0.0.1:4001")
+        .api_key("ar_live_bench_0123456789abcdef")
+        .build()
+        .expect("valid config");
+    let request = RunRequest::new("research-writer")
+        .input(serde_json::json!({ "topic": "SSE client performance", "depth": 3 }))
+        .session_id("sess_1kq9Wc7xR2pM");
+    let op = RunAgent::new(request.clone());
+    let body = Bytes::from(run_body());
+    let mut g = c.benchmark_group("run");
+    g.sample_size(50);
+    g.measurement_time(Duration::from_secs(3));
+
+    g.bench_function("build_request", |b| {
+        b.iter(|| black_box(op.build(black_box(&config)).expect("valid request")))
+    });
+    // Floor: what the same request costs by hand: serialize the body and
+    // build an `http::Request` with the same headers.
+    let uri: http::Uri = "http://127.0.0.1:4001/run".parse().unwrap();
+    let auth = http::HeaderValue::from_static("Bearer ar_live_bench_0123456789abcdef");
+    g.bench_function("build_request_floor", |b| {
+        b.iter(|| {
+            let body = serde_json::to_vec(black_box(&request)).unwrap();
+            let req = http::Request::builder()
+                .method(http::Method::POST)
+                .uri(uri.clone())
+                .header(http::header::AUTHORIZATION, auth.clone())
+                .header(http::header::USER_AGENT, "agntz-rust/0.1.0")
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(Bytes::from(body))
+                .unwrap();
+            black_box(req)
+        })
+    });
+    g.throughput(Throughput::Bytes(body.len() as u64));
+    g.bench_function("parse_response", |b| {
+        b.iter(|| {
+            let response = http::Response::builder()
+                .status(200)
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(body.clone())
+                .unwrap();
+            black_box(op.parse(black_box(response)).expect("valid body"))
+        })
+    });
+    g.bench_function("parse_response_floor", |b| {
+        b.iter(|| {
+            let parsed: RunResult = serde_json::from_slice(black_box(&body)).unwrap();
+            black_box(parsed)
+        })
+    });
+    g.finish();
+}
+
+/// Criterion's generated group function has no docs.
+#[allow(missing_docs)]
+mod harness {
+    use super::{framing, run, typed};
+    use criterion::criterion_group;
+
+    criterion_group!(benches, framing, typed, run);
+}
+
+criterion_main!(harness::benches);

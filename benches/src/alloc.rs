@@ -1,0 +1,75 @@
+//! A global allocator that counts allocations, for "allocations per event".
+//!
+//! Install it in a binary with
+//! `#[global_allocator] static A: CountingAlloc = CountingAlloc;`. It
+//! delegates every call to [`std::alloc::System`] and bumps relaxed atomic
+//! counters; nothing else.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+static BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// Counts allocations (and reallocations) made through it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CountingAlloc;
+
+// SAFETY: every method forwards its arguments unchanged to `System`, which
+// upholds the `GlobalAlloc` contract; the counters have no effect on memory.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Relaxed);
+        BYTES.fetch_add(layout.size() as u64, Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Relaxed);
+        BYTES.fetch_add(layout.size() as u64, Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Relaxed);
+        BYTES.fetch_add(new_size as u64, Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+/// Allocation counters at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Calls to `alloc`, `alloc_zeroed` and `realloc`.
+    pub allocations: u64,
+    /// Bytes requested by them.
+    pub bytes: u64,
+}
+
+impl Counts {
+    /// The counters now (all threads).
+    pub fn now() -> Self {
+        Counts {
+            allocations: ALLOCATIONS.load(Relaxed),
+            bytes: BYTES.load(Relaxed),
+        }
+    }
+
+    /// What was counted since `earlier`.
+    pub fn since(earlier: Counts) -> Self {
+        let now = Counts::now();
+        Counts {
+            allocations: now.allocations - earlier.allocations,
+            bytes: now.bytes - earlier.bytes,
+        }
+    }
+}

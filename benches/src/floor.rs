@@ -1,0 +1,99 @@
+//! The hand-written floors: the least work that does the same job, measured
+//! in the same run as the SDK so ratios compare like with like.
+
+use agntz_proto::events::{
+    RunCompleted, RunSpawn, StepComplete, TextDelta, ToolCallEnd, ToolCallStart,
+};
+use serde::de::DeserializeOwned;
+
+use crate::transcript::{frame_parts, frame_ranges};
+
+/// Which payload type a frame decodes into (the types `RunEvent` wraps).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `run-spawn`.
+    Spawn,
+    /// `text-delta`.
+    TextDelta,
+    /// `tool-call-start`.
+    ToolCallStart,
+    /// `tool-call-end`.
+    ToolCallEnd,
+    /// `step-complete`.
+    StepComplete,
+    /// `run-complete`.
+    Complete,
+}
+
+impl Kind {
+    /// The kind of an `event:` name of the generated transcripts.
+    pub fn of(name: &[u8]) -> Option<Kind> {
+        Some(match name {
+            b"run-spawn" => Kind::Spawn,
+            b"text-delta" => Kind::TextDelta,
+            b"tool-call-start" => Kind::ToolCallStart,
+            b"tool-call-end" => Kind::ToolCallEnd,
+            b"step-complete" => Kind::StepComplete,
+            b"run-complete" => Kind::Complete,
+            _ => return None,
+        })
+    }
+}
+
+fn parse<T: DeserializeOwned>(data: &[u8]) -> bool {
+    let parsed: Result<T, _> = serde_json::from_slice(data);
+    std::hint::black_box(parsed).is_ok()
+}
+
+/// `serde_json::from_slice` of `data` into the payload type of `kind`
+/// (boxed like `RunEvent::Complete`). Returns whether it parsed.
+pub fn parse_payload(kind: Kind, data: &[u8]) -> bool {
+    match kind {
+        Kind::Spawn => parse::<RunSpawn>(data),
+        Kind::TextDelta => parse::<TextDelta>(data),
+        Kind::ToolCallStart => parse::<ToolCallStart>(data),
+        Kind::ToolCallEnd => parse::<ToolCallEnd>(data),
+        Kind::StepComplete => parse::<StepComplete>(data),
+        Kind::Complete => {
+            let parsed: Result<Box<RunCompleted>, _> = serde_json::from_slice(data);
+            std::hint::black_box(parsed).is_ok()
+        }
+    }
+}
+
+/// Frames of a transcript with their boundaries precomputed: the kind and
+/// the byte range of each `data` payload.
+pub fn payloads(bytes: &[u8]) -> Vec<(Kind, std::ops::Range<usize>)> {
+    frame_ranges(bytes)
+        .into_iter()
+        .map(|frame| {
+            let (name, data) = frame_parts(&bytes[frame.clone()]).expect("generated frame");
+            let kind = Kind::of(name).expect("known event name");
+            let start = data.as_ptr() as usize - bytes.as_ptr() as usize;
+            (kind, start..start + data.len())
+        })
+        .collect()
+}
+
+/// Framing floor: counts the frame boundaries (`\n\n`) with memchr's memmem.
+pub fn count_frames(bytes: &[u8]) -> usize {
+    memchr::memmem::find_iter(bytes, b"\n\n").count()
+}
+
+/// The whole-transcript floor parse: split at `\n\n` with memmem, cut out
+/// the `event` and `data` lines of this exact format, and deserialize each
+/// payload into its type. Returns the number of events.
+pub fn floor_parse(bytes: &[u8]) -> usize {
+    let mut events = 0;
+    let mut start = 0;
+    for end in memchr::memmem::find_iter(bytes, b"\n\n") {
+        let frame = &bytes[start..end + 2];
+        start = end + 2;
+        if let Some((name, data)) = frame_parts(frame) {
+            if let Some(kind) = Kind::of(name) {
+                events += usize::from(parse_payload(kind, data));
+            }
+        }
+    }
+    events
+}
