@@ -62,6 +62,8 @@ use std::time::Duration;
 use bytes::Bytes;
 
 pub use agntz_proto;
+/// The reqwest crate this transport is built on (to build a compatible client).
+pub use reqwest;
 use agntz_proto::{Error, Timeouts, Transport};
 pub use body::ReqwestBody;
 

@@ -9,12 +9,12 @@ mod harness;
 mod hostile;
 mod scenarios;
 
-/// `transports!(module; scenario, ...)` makes `module::reqwest::scenario` and
-/// `module::hyper::scenario` tests that run `module::scenario` on a fresh
+/// `transports!(tests = module; scenario, ...)` makes `tests::reqwest::scenario`
+/// and `tests::hyper::scenario` tests that run `module::scenario` on a fresh
 /// worker with a client over that transport.
 macro_rules! transports {
-    ($module:ident; $($scenario:ident),* $(,)?) => {
-        mod $module {
+    ($tests:ident = $module:ident; $($scenario:ident),* $(,)?) => {
+        mod $tests {
             mod reqwest {
                 $(
                     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -37,7 +37,7 @@ macro_rules! transports {
     };
 }
 
-transports!(scenarios;
+transports!(api = scenarios;
     health_sends_no_key,
     requests_carry_sdk_headers,
     run_returns_every_result_field,
@@ -67,7 +67,7 @@ transports!(scenarios;
     https_run_and_stream_with_generated_certificate,
 );
 
-transports!(hostile;
+transports!(faults = hostile;
     truncated_mid_frame_is_an_error_after_events,
     reset_after_events_on_agent_stream_is_an_error,
     reset_after_events_on_run_stream_resumes_exactly_once,
