@@ -62,10 +62,10 @@ use std::time::Duration;
 use bytes::Bytes;
 
 pub use agntz_proto;
-/// The reqwest crate this transport is built on (to build a compatible client).
-pub use reqwest;
 use agntz_proto::{Error, Timeouts, Transport};
 pub use body::ReqwestBody;
+/// The reqwest crate this transport is built on (to build a compatible client).
+pub use reqwest;
 
 /// An Agntz client over reqwest.
 pub type Client = agntz_proto::Client<ReqwestTransport>;

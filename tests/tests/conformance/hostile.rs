@@ -6,12 +6,17 @@ use std::time::{Duration, Instant};
 
 use agntz_proto::events::{RunEvent, StreamEvent};
 use agntz_proto::types::{Run, RunRequest};
-use agntz_proto::{Client, Config, Error, StreamErrorCode, TimeoutKind, Transport, TransportErrorKind};
+use agntz_proto::{
+    Client, Config, Error, StreamErrorCode, TimeoutKind, Transport, TransportErrorKind,
+};
 use agntz_testkit::{Fault, FaultRule};
 
 use crate::harness::Harness;
 
-fn tuned<T: Transport>(h: &Harness<T>, tweak: impl FnOnce(agntz_proto::ConfigBuilder) -> agntz_proto::ConfigBuilder) -> Client<T> {
+fn tuned<T: Transport>(
+    h: &Harness<T>,
+    tweak: impl FnOnce(agntz_proto::ConfigBuilder) -> agntz_proto::ConfigBuilder,
+) -> Client<T> {
     let builder = Config::builder()
         .base_url(h.worker.base_url())
         .api_key(h.worker.api_key());
@@ -27,7 +32,10 @@ fn count(h: &Harness<impl Transport>, method: &str, path_prefix: &str) -> usize 
 }
 
 /// Drains an agent stream: the events, then the error that ended it (if any).
-async fn drain_agent<T: Transport>(client: &Client<T>, input: &str) -> (Vec<StreamEvent>, Option<Error>) {
+async fn drain_agent<T: Transport>(
+    client: &Client<T>,
+    input: &str,
+) -> (Vec<StreamEvent>, Option<Error>) {
     let mut stream = client
         .agents()
         .stream(RunRequest::new("echo").input(input))
@@ -51,7 +59,10 @@ async fn finished_run<T: Transport>(h: &Harness<T>) -> (Run, Vec<RunEvent>) {
     let run = h
         .client
         .runs()
-        .start(RunRequest::new("toolbot").input(r#"CALL_TOOL:validate_manifest ARGS:{"yaml":"id: x"}"#))
+        .start(
+            RunRequest::new("toolbot")
+                .input(r#"CALL_TOOL:validate_manifest ARGS:{"yaml":"id: x"}"#),
+        )
         .await
         .expect("start");
     let mut stream = h.client.runs().stream(&run.id).await.expect("stream");
@@ -76,7 +87,10 @@ pub async fn truncated_mid_frame_is_an_error_after_events<T: Transport>(h: Harne
     // Enough bytes for the whole run-start frame and part of run-complete.
     h.worker.faults().push(Fault::CutAfterBytes(260));
     let (events, err) = drain_agent(&h.client, "cut mid frame").await;
-    assert!(matches!(events.as_slice(), [StreamEvent::Start(_)]), "{events:?}");
+    assert!(
+        matches!(events.as_slice(), [StreamEvent::Start(_)]),
+        "{events:?}"
+    );
     let err = err.expect("an error, not a silent end");
     assert!(
         matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Body)
@@ -100,16 +114,19 @@ pub async fn reset_after_events_on_agent_stream_is_an_error<T: Transport>(h: Har
 
 pub async fn reset_after_events_on_run_stream_resumes_exactly_once<T: Transport>(h: Harness<T>) {
     let (run, all) = finished_run(&h).await;
-    h.worker
-        .faults()
-        .push_rule(FaultRule::new(Fault::ResetAfterEvents(2)).path(format!("/runs/{}/stream", run.id)));
+    h.worker.faults().push_rule(
+        FaultRule::new(Fault::ResetAfterEvents(2)).path(format!("/runs/{}/stream", run.id)),
+    );
     let resumed = collect_run(&h.client, &run.id).await;
     assert_eq!(resumed, all, "every event exactly once, in order");
     let since = h
         .worker
         .requests()
         .iter()
-        .filter(|r| r.path.starts_with(&format!("/runs/{}/stream?since=", run.id)))
+        .filter(|r| {
+            r.path
+                .starts_with(&format!("/runs/{}/stream?since=", run.id))
+        })
         .count();
     assert!(since >= 1, "reconnected with ?since=");
 }
@@ -151,7 +168,10 @@ pub async fn one_byte_drip_decodes_the_same_events<T: Transport>(h: Harness<T>) 
     });
     let (events, err) = drain_agent(&h.client, "drip").await;
     assert!(err.is_none(), "{err:?}");
-    assert!(matches!(events.as_slice(), [StreamEvent::Start(_), StreamEvent::Complete(done)] if done.output == "ECHO: drip"), "{events:?}");
+    assert!(
+        matches!(events.as_slice(), [StreamEvent::Start(_), StreamEvent::Complete(done)] if done.output == "ECHO: drip"),
+        "{events:?}"
+    );
 }
 
 pub async fn random_garbage_is_a_typed_error<T: Transport>(h: Harness<T>) {
@@ -170,7 +190,9 @@ pub async fn invalid_utf8_in_frame_is_invalid_payload<T: Transport>(h: Harness<T
 
 pub async fn enormous_line_is_event_too_large_with_bounded_memory<T: Transport>(h: Harness<T>) {
     let client = tuned(&h, |b| b.max_event_bytes(1024 * 1024));
-    h.worker.faults().push(Fault::EnormousLine { len: 100 * 1024 * 1024 });
+    h.worker.faults().push(Fault::EnormousLine {
+        len: 100 * 1024 * 1024,
+    });
     let (events, err) = drain_agent(&client, "huge").await;
     assert!(events.is_empty());
     assert_eq!(err.expect("error").code(), Some("EVENT_TOO_LARGE"));
@@ -185,7 +207,9 @@ pub async fn invalid_json_in_data_is_invalid_payload<T: Transport>(h: Harness<T>
 }
 
 pub async fn html_body_on_json_call_is_decode_error<T: Transport>(h: Harness<T>) {
-    h.worker.faults().push_rule(FaultRule::new(Fault::HtmlBody).path("/run"));
+    h.worker
+        .faults()
+        .push_rule(FaultRule::new(Fault::HtmlBody).path("/run"));
     let err = h
         .client
         .agents()
@@ -195,16 +219,21 @@ pub async fn html_body_on_json_call_is_decode_error<T: Transport>(h: Harness<T>)
     match err {
         Error::Decode(d) => {
             assert_eq!(d.status, 200);
-            assert!(String::from_utf8_lossy(&d.body).contains("<html"), "raw body kept");
+            assert!(
+                String::from_utf8_lossy(&d.body).contains("<html"),
+                "raw body kept"
+            );
         }
         other => panic!("expected Decode, got {other:?}"),
     }
 }
 
 pub async fn plain_text_500_is_api_error<T: Transport>(h: Harness<T>) {
-    h.worker
-        .faults()
-        .push_rule(FaultRule::new(Fault::PlainText500).path("/runs/run_x").always());
+    h.worker.faults().push_rule(
+        FaultRule::new(Fault::PlainText500)
+            .path("/runs/run_x")
+            .always(),
+    );
     let err = h.client.runs().get("run_x").await.expect_err("500");
     match &err {
         Error::Api(e) => {
@@ -230,7 +259,12 @@ pub async fn html_content_type_on_sse_endpoint_is_rejected<T: Transport>(h: Harn
 }
 
 pub async fn rate_limit_is_retried_after_retry_after<T: Transport>(h: Harness<T>) {
-    let run = h.client.runs().start(RunRequest::new("echo").input("x")).await.expect("start");
+    let run = h
+        .client
+        .runs()
+        .start(RunRequest::new("echo").input("x"))
+        .await
+        .expect("start");
     let path = format!("/runs/{}", run.id);
     h.worker.faults().push_rule(
         FaultRule::new(Fault::Status {
@@ -241,9 +275,17 @@ pub async fn rate_limit_is_retried_after_retry_after<T: Transport>(h: Harness<T>
         .path(path.clone()),
     );
     let started = Instant::now();
-    let fetched = h.client.runs().get(&run.id).await.expect("retried after the 429");
+    let fetched = h
+        .client
+        .runs()
+        .get(&run.id)
+        .await
+        .expect("retried after the 429");
     assert_eq!(fetched.id, run.id);
-    assert!(started.elapsed() >= Duration::from_millis(900), "Retry-After was honoured");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "Retry-After was honoured"
+    );
     assert_eq!(count(&h, "GET", &path), 2);
 }
 
@@ -342,7 +384,10 @@ pub async fn missing_location_on_201_is_decode_error<T: Transport>(h: Harness<T>
     match err {
         Error::Decode(d) => {
             assert_eq!(d.status, 201);
-            assert!(String::from_utf8_lossy(&d.body).contains("\"id\":\"run_"), "the run record is kept");
+            assert!(
+                String::from_utf8_lossy(&d.body).contains("\"id\":\"run_"),
+                "the run record is kept"
+            );
         }
         other => panic!("expected Decode, got {other:?}"),
     }

@@ -746,7 +746,7 @@ pub async fn ids_are_percent_encoded<T: Transport>(h: Harness<T>) {
     let req = last_request_to(&h, "/sessions/");
     assert_eq!(req.path, "/sessions/s%2Fhas%20slash%20%3Fx%23y");
 
-    for id in ["../admin", "a/b", "x?y#z", ".."] {
+    for id in ["../admin", "a/b", "x?y#z", "%2E%2E", "..."] {
         let err = h.client.runs().get(id).await.expect_err("no such run");
         assert!(
             matches!(&err, Error::NotFound(e) if e.message == "Run not found"),
@@ -758,8 +758,15 @@ pub async fn ids_are_percent_encoded<T: Transport>(h: Harness<T>) {
             "{id}: {err:?}"
         );
     }
-    let req = last_request_to(&h, "/runs/");
-    assert_eq!(req.path, "/runs/%2E%2E");
+    let req = last_request_to(&h, "/traces/");
+    assert_eq!(req.path, "/traces/...");
+    let req = last_request_to(&h, "/runs/%25");
+    assert_eq!(req.path, "/runs/%252E%252E");
+    // `.` and `..` cannot be one path segment: refused before sending.
+    for id in [".", "..", ""] {
+        let err = h.client.runs().get(id).await.expect_err("refused");
+        assert!(matches!(err, Error::InvalidRequest(_)), "{id:?}: {err:?}");
+    }
     h.client.sessions().delete(odd).await.expect("delete");
 }
 
