@@ -389,3 +389,31 @@ async fn transport_is_cheap_to_clone_and_debug_prints() {
     let j = transport.jitter();
     assert!((0.0..1.0).contains(&j));
 }
+
+#[tokio::test]
+async fn transport_default_idle_applies_without_timeouts_extension() {
+    let (listener, port) = listen().await;
+    let server = tokio::spawn(async move {
+        let mut stream = accept(&listener).await;
+        read_request(&mut stream).await;
+        wait_for_close(&mut stream).await;
+    });
+
+    let request = http::Request::get(format!("http://127.0.0.1:{port}/health"))
+        .body(bytes::Bytes::new())
+        .unwrap();
+    let transport = TestTransport::builder()
+        .idle_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = transport.send(request).await.unwrap_err();
+    assert_eq!(timeout_kind(&err), TimeoutKind::Idle);
+    server.await.unwrap();
+}
+
+#[test]
+fn invalid_root_pem_is_rejected() {
+    assert!(TestTransport::builder()
+        .add_root_certificate_pem(b"not a certificate")
+        .is_err());
+}
