@@ -448,3 +448,24 @@ async fn request_connect_timeout_overrides_the_transport_default() {
     }
     server.await.unwrap();
 }
+
+#[tokio::test]
+async fn from_client_accepts_a_custom_connector() {
+    use hyper_util::client::legacy::connect::HttpConnector;
+    use hyper_util::rt::TokioExecutor;
+
+    let (listener, port) = listen().await;
+    let server = tokio::spawn(async move {
+        let mut stream = accept(&listener).await;
+        read_request(&mut stream).await;
+        respond_json(&mut stream, "200 OK", r#"{"status":"ok","service":"w"}"#).await;
+    });
+
+    let connector = agntz_hyper::ConnectTimeout::new(HttpConnector::new(), Duration::from_secs(5));
+    let hyper_client =
+        hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector);
+    let transport = TestTransport::from_client(hyper_client);
+    let client = agntz_proto::Client::new(local(port), transport);
+    assert!(client.health().await.unwrap().is_ok());
+    server.await.unwrap();
+}

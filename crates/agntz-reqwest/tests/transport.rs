@@ -417,3 +417,22 @@ fn invalid_root_pem_is_rejected() {
         .add_root_certificate_pem(b"not a certificate")
         .is_err());
 }
+
+#[tokio::test]
+async fn from_client_accepts_a_prebuilt_client() {
+    let (listener, port) = listen().await;
+    let server = tokio::spawn(async move {
+        let mut stream = accept(&listener).await;
+        read_request(&mut stream).await;
+        respond_json(&mut stream, "200 OK", r#"{"status":"ok","service":"w"}"#).await;
+    });
+
+    let reqwest_client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let transport = TestTransport::from_client(reqwest_client);
+    let client = agntz_reqwest::Client::new(local(port), transport);
+    assert!(client.health().await.unwrap().is_ok());
+    server.await.unwrap();
+}
