@@ -30,6 +30,10 @@
 //!   the connect timeout (TCP and TLS together, see [`ConnectTimeout`]) and
 //!   the idle timeout; the transport's defaults apply to requests without
 //!   them. The overall deadline is applied by the core.
+//! - The idle timer starts when the request is sent, so on a fresh connection
+//!   it also covers connecting. A body that stays silent longer than the idle
+//!   timeout yields `Err(Error::Timeout(..))` of kind `Idle`, then ends. One
+//!   timer serves the whole exchange; chunks only move its deadline.
 //! - **Trust**: certificates are verified against the Mozilla roots bundled
 //!   by `webpki-roots` (so it works in minimal containers), plus any added
 //!   with [`HyperTransportBuilder::add_root_certificate_pem`].
@@ -41,6 +45,9 @@
 //!   that happens.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// The API returns `agntz_proto::Error` by value, as the core does; its size
+// is the core's choice.
+#![allow(clippy::result_large_err)]
 
 mod body;
 mod connect;

@@ -34,6 +34,10 @@
 //!   and so of the transport ([`ReqwestTransportBuilder::connect_timeout`]);
 //!   reqwest cannot change it per request. The overall deadline is applied
 //!   by the core.
+//! - The idle timer starts when the request is sent, so on a fresh connection
+//!   it also covers connecting. A body that stays silent longer than the idle
+//!   timeout yields `Err(Error::Timeout(..))` of kind `Idle`, then ends. One
+//!   timer serves the whole exchange; chunks only move its deadline.
 //! - **Trust**: certificates are verified against the operating system's
 //!   roots (via `rustls-platform-verifier`), plus any added with
 //!   [`ReqwestTransportBuilder::add_root_certificate_pem`].
@@ -45,6 +49,9 @@
 //!   `/run/stream` run when that happens.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// The API returns `agntz_proto::Error` by value, as the core does; its size
+// is the core's choice.
+#![allow(clippy::result_large_err)]
 
 mod body;
 mod error;
