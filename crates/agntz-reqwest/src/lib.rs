@@ -49,9 +49,6 @@
 //!   `/run/stream` run when that happens.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-// The API returns `agntz_proto::Error` by value, as the core does; its size
-// is the core's choice.
-#![allow(clippy::result_large_err)]
 
 mod body;
 mod error;
