@@ -405,3 +405,44 @@ pub async fn evicted_run_stream_ends_with_snapshot<T: Transport>(h: Harness<T>) 
         other => panic!("expected one snapshot, got {other:?}"),
     }
 }
+
+pub async fn deadline_bounds_a_whole_call<T: Transport>(h: Harness<T>) {
+    let client = tuned(&h, |b| b.deadline(Duration::from_millis(300)));
+    let err = client
+        .agents()
+        .run(RunRequest::new("echo").input("SLOW:5 too slow"))
+        .await
+        .expect_err("deadline");
+    match err {
+        Error::Timeout(t) => {
+            assert_eq!(t.kind, TimeoutKind::Deadline);
+            assert_eq!(t.after, Duration::from_millis(300));
+        }
+        other => panic!("expected a deadline timeout, got {other:?}"),
+    }
+}
+
+pub async fn silent_run_hits_idle_timeout_and_is_not_retried<T: Transport>(h: Harness<T>) {
+    let client = tuned(&h, |b| b.idle_timeout(Duration::from_millis(300)));
+    let err = client
+        .agents()
+        .run(RunRequest::new("echo").input("SLOW:3 silent"))
+        .await
+        .expect_err("idle");
+    assert!(
+        matches!(&err, Error::Timeout(t) if t.kind == TimeoutKind::Idle),
+        "{err:?}"
+    );
+    // The run may have started: a blind retry could run the agent twice.
+    assert_eq!(count(&h, "POST", "/run"), 1);
+}
+
+pub async fn oversized_response_is_a_typed_error<T: Transport>(h: Harness<T>) {
+    let client = tuned(&h, |b| b.max_response_bytes(64));
+    let err = client
+        .agents()
+        .run(RunRequest::new("echo").input("a result larger than 64 bytes"))
+        .await
+        .expect_err("too large");
+    assert!(matches!(err, Error::BodyTooLarge { limit: 64 }), "{err:?}");
+}

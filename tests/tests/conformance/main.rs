@@ -65,6 +65,7 @@ transports!(api = scenarios;
     truncated_stream_is_an_error_after_events,
     client_tool_request_is_answered_without_handler,
     https_run_and_stream_with_generated_certificate,
+    dropping_a_stream_cancels_the_run,
 );
 
 transports!(faults = hostile;
@@ -88,4 +89,7 @@ transports!(faults = hostile;
     close_before_head_retries_reads_but_not_starts,
     missing_location_on_201_is_decode_error,
     evicted_run_stream_ends_with_snapshot,
+    deadline_bounds_a_whole_call,
+    silent_run_hits_idle_timeout_and_is_not_retried,
+    oversized_response_is_a_typed_error,
 );

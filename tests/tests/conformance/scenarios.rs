@@ -858,3 +858,20 @@ pub async fn https_run_and_stream_with_generated_certificate<T: Transport>(h: Ha
         "{err:?}"
     );
 }
+
+pub async fn dropping_a_stream_cancels_the_run<T: Transport>(h: Harness<T>) {
+    let mut stream = h
+        .client
+        .agents()
+        .stream(RunRequest::new("echo").input("SLOW:10 abandon me"))
+        .await
+        .expect("open stream");
+    let Some(Ok(StreamEvent::Start(start))) = stream.next().await else {
+        panic!("expected the start event");
+    };
+    let run_id = start.run_id.expect("run id");
+    drop(stream);
+    // The worker notices the closed connection and cancels the run.
+    let run = wait_terminal(&h, &run_id).await;
+    assert_eq!(run.status, RunStatus::Cancelled);
+}
