@@ -66,6 +66,9 @@ transports!(api = scenarios;
     client_tool_request_is_answered_without_handler,
     https_run_and_stream_with_generated_certificate,
     dropping_a_stream_cancels_the_run,
+    client_tool_handler_answers_and_run_completes,
+    client_tool_handler_error_reaches_the_model,
+    client_tool_manifests_need_attached_handlers,
 );
 
 transports!(faults = hostile;
