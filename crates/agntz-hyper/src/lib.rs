@@ -1,1 +1,346 @@
-//! agntz-hyper
+//! [`Transport`] for the Agntz worker API over [hyper] 1.x, with
+//! `hyper-util`'s pooling client and rustls (HTTP/1.1 and HTTP/2).
+//!
+//! All protocol logic lives in [`agntz_proto`] (re-exported here); this crate
+//! only moves bytes: it sends the `http::Request<Bytes>` the core builds,
+//! applies the connect timeout and the idle-read timeout, and maps hyper's
+//! failures onto [`agntz_proto::Error`].
+//!
+//! ```no_run
+//! use agntz_hyper::agntz_proto::Config;
+//! use agntz_hyper::{Client, HyperTransport};
+//!
+//! # async fn demo() -> Result<(), agntz_hyper::agntz_proto::Error> {
+//! let config = Config::builder()
+//!     .base_url("https://api.agntz.co")
+//!     .api_key("ar_live_example")
+//!     .build()?;
+//! let client = Client::new(config, HyperTransport::new());
+//! let health = client.health().await?;
+//! assert!(health.is_ok());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Behaviour
+//!
+//! - **Redirects are never followed** (hyper has no redirect support): a
+//!   `3xx` answer is returned as it is. (The worker never redirects.)
+//! - **Timeouts**: the [`Timeouts`] the core attaches to each request decide
+//!   the connect timeout (TCP and TLS together, see [`ConnectTimeout`]) and
+//!   the idle timeout; the transport's defaults apply to requests without
+//!   them. The overall deadline is applied by the core.
+//! - The idle timer starts when the request is sent, so on a fresh connection
+//!   it also covers connecting. A body that stays silent longer than the idle
+//!   timeout yields `Err(Error::Timeout(..))` of kind `Idle`, then ends. One
+//!   timer serves the whole exchange; chunks only move its deadline.
+//! - **Trust**: certificates are verified against the Mozilla roots bundled
+//!   by `webpki-roots` (so it works in minimal containers), plus any added
+//!   with [`HyperTransportBuilder::add_root_certificate_pem`].
+//! - **Proxies**: none. Proxy environment variables (`HTTPS_PROXY`, ...)
+//!   are ignored; use `agntz-reqwest` if you need a proxy.
+//! - **Cancellation**: dropping a [`HyperBody`] before its end closes its
+//!   HTTP/1.1 connection (hyper never pools an unfinished connection) or
+//!   resets its HTTP/2 stream; the worker cancels a `/run/stream` run when
+//!   that happens.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod body;
+mod connect;
+mod error;
+
+use std::collections::hash_map::RandomState;
+use std::fmt;
+use std::future::{poll_fn, Future};
+use std::hash::{BuildHasher, Hasher};
+use std::pin::pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::Poll;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::uri::Scheme;
+use http_body_util::Full;
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::connect::{Connect, HttpConnector};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
+
+pub use agntz_proto;
+use agntz_proto::{
+    Error, TimeoutError, TimeoutKind, Timeouts, Transport, TransportError, TransportErrorKind,
+};
+pub use body::HyperBody;
+pub use connect::ConnectTimeout;
+
+/// An Agntz client over hyper.
+pub type Client = agntz_proto::Client<HyperTransport>;
+
+/// The connector of [`HyperTransport::new`]: TCP (nodelay), then TLS for
+/// `https://` (plain `http://` is allowed too), under a connect timeout.
+pub type DefaultConnector = ConnectTimeout<HttpsConnector<HttpConnector>>;
+
+/// The pooling client a [`HyperTransport`] sends with.
+pub type HyperClient<C = DefaultConnector> = hyper_util::client::legacy::Client<C, Full<Bytes>>;
+
+/// Sends the core's requests with `hyper-util`'s pooling client.
+///
+/// Cheap to clone: clones share the connection pool.
+pub struct HyperTransport<C = DefaultConnector> {
+    client: HyperClient<C>,
+    /// Connect timeout for requests that carry no [`Timeouts`].
+    connect_timeout: Duration,
+    /// Idle timeout for requests that carry no [`Timeouts`].
+    idle_timeout: Duration,
+}
+
+impl HyperTransport {
+    /// A transport with the default settings: rustls with the bundled
+    /// `webpki-roots`, 10 s connect timeout, TCP nodelay, HTTP/1.1 and
+    /// HTTP/2 (negotiated with ALPN over TLS; plain `http://` uses HTTP/1.1).
+    pub fn new() -> Self {
+        Self::builder()
+            .build()
+            .expect("agntz-hyper: the default TLS configuration is valid")
+    }
+
+    /// A builder for a transport with custom settings.
+    pub fn builder() -> HyperTransportBuilder {
+        HyperTransportBuilder::default()
+    }
+}
+
+impl Default for HyperTransport {
+    /// Same as [`HyperTransport::new`].
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C> HyperTransport<C> {
+    /// A transport over a pre-built client (to share its pool or use a
+    /// custom connector).
+    ///
+    /// The connect timeout applies only if the connector is wrapped in
+    /// [`ConnectTimeout`]; the idle timeout of this transport always applies.
+    pub fn from_client(client: HyperClient<C>) -> Self {
+        let defaults = Timeouts::default();
+        HyperTransport {
+            client,
+            connect_timeout: defaults.connect,
+            idle_timeout: defaults.idle,
+        }
+    }
+
+    /// The underlying client.
+    pub fn client(&self) -> &HyperClient<C> {
+        &self.client
+    }
+}
+
+impl<C: Clone> Clone for HyperTransport<C> {
+    fn clone(&self) -> Self {
+        HyperTransport {
+            client: self.client.clone(),
+            connect_timeout: self.connect_timeout,
+            idle_timeout: self.idle_timeout,
+        }
+    }
+}
+
+impl<C> fmt::Debug for HyperTransport<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HyperTransport")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C> Transport for HyperTransport<C>
+where
+    C: Connect + Clone + Send + Sync + 'static,
+{
+    type Body = HyperBody;
+
+    fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> impl Future<Output = Result<http::Response<HyperBody>, Error>> + Send {
+        let timeouts = request.extensions().get::<Timeouts>().copied();
+        let idle = timeouts.map_or(self.idle_timeout, |t| t.idle);
+        let connect = timeouts.map_or(self.connect_timeout, |t| t.connect);
+        // hyper fails a request without scheme or host only after trying:
+        // refuse it here so that it is not mistaken for a sent request.
+        let pending =
+            check_uri(request.uri()).map(|()| self.client.request(request.map(Full::new)));
+
+        async move {
+            let pending = pending?;
+            let mut timer = Box::pin(tokio::time::sleep(idle));
+            let mut pending = pin!(connect::with_connect_timeout(connect, pending));
+            let head = poll_fn(|cx| match pending.as_mut().poll(cx) {
+                Poll::Ready(result) => Poll::Ready(Some(result)),
+                Poll::Pending => timer.as_mut().poll(cx).map(|()| None),
+            })
+            .await;
+            let response = match head {
+                Some(result) => result.map_err(error::send_error)?,
+                None => return Err(Error::Timeout(TimeoutError::new(TimeoutKind::Idle, idle))),
+            };
+            let (parts, body) = response.into_parts();
+            Ok(http::Response::from_parts(
+                parts,
+                HyperBody::new(body, idle, timer),
+            ))
+        }
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
+        tokio::time::sleep(duration)
+    }
+
+    fn jitter(&self) -> f64 {
+        jitter()
+    }
+}
+
+fn check_uri(uri: &http::Uri) -> Result<(), Error> {
+    let scheme_ok = matches!(uri.scheme(), Some(s) if *s == Scheme::HTTP || *s == Scheme::HTTPS);
+    if scheme_ok && uri.authority().is_some() {
+        Ok(())
+    } else {
+        Err(Error::Transport(TransportError::new(
+            TransportErrorKind::Other,
+            "the request URI must be absolute http:// or https://",
+        )))
+    }
+}
+
+/// A number in `[0, 1)`: a per-process random hash of a counter.
+fn jitter() -> f64 {
+    static STATE: OnceLock<RandomState> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = STATE.get_or_init(RandomState::new).build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    // 53 random bits make an exactly representable fraction below 1.
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Builds a [`HyperTransport`].
+#[derive(Clone)]
+pub struct HyperTransportBuilder {
+    connect_timeout: Duration,
+    idle_timeout: Duration,
+    roots: Vec<CertificateDer<'static>>,
+}
+
+impl Default for HyperTransportBuilder {
+    fn default() -> Self {
+        let defaults = Timeouts::default();
+        HyperTransportBuilder {
+            connect_timeout: defaults.connect,
+            idle_timeout: defaults.idle,
+            roots: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for HyperTransportBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HyperTransportBuilder")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("extra_roots", &self.roots.len())
+            .finish()
+    }
+}
+
+impl HyperTransportBuilder {
+    /// Connect timeout (TCP and TLS) for requests that carry no
+    /// [`Timeouts`] extension (default 10 s). Requests built by the core
+    /// always carry one.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Idle-read timeout for requests that carry no [`Timeouts`] extension
+    /// (default 5 minutes). Requests built by the core always carry one.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Trusts the root certificates in `pem` (one or more PEM
+    /// `CERTIFICATE` blocks) in addition to the bundled roots, for example
+    /// for a self-hosted worker behind a private CA.
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
+        let mut found = false;
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert
+                .map_err(|e| Error::InvalidRequest(format!("invalid PEM root certificate: {e}")))?;
+            self.roots.push(cert);
+            found = true;
+        }
+        if !found {
+            return Err(Error::InvalidRequest(
+                "no certificate found in the PEM data".to_owned(),
+            ));
+        }
+        Ok(self)
+    }
+
+    /// Builds the transport.
+    pub fn build(self) -> Result<HyperTransport, Error> {
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        for cert in self.roots {
+            roots
+                .add(cert)
+                .map_err(|e| Error::InvalidRequest(format!("invalid root certificate: {e}")))?;
+        }
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::InvalidRequest(format!("invalid TLS configuration: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        let https = HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http);
+        let connector = ConnectTimeout::new(https, self.connect_timeout);
+        let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .build(connector);
+        Ok(HyperTransport {
+            client,
+            connect_timeout: self.connect_timeout,
+            idle_timeout: self.idle_timeout,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::jitter;
+
+    #[test]
+    fn jitter_is_in_unit_interval_and_varies() {
+        let values: Vec<f64> = (0..1000).map(|_| jitter()).collect();
+        assert!(values.iter().all(|v| (0.0..1.0).contains(v)));
+        let first = values[0];
+        assert!(values.iter().any(|v| *v != first));
+    }
+}

@@ -14,18 +14,12 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// A path segment, percent-encoded when displayed.
 ///
-/// Segments made only of dots (`.`, `..`) are encoded entirely (`%2E%2E`) so
-/// that no HTTP stack normalizes them away as relative references.
+/// `.` and `..` cannot be sent as segments at all (URL parsers resolve them,
+/// even as `%2E%2E`); operations reject such ids before encoding.
 pub struct Segment<'a>(pub &'a str);
 
 impl fmt::Display for Segment<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.0.is_empty() && self.0.bytes().all(|b| b == b'.') {
-            for _ in 0..self.0.len() {
-                f.write_str("%2E")?;
-            }
-            return Ok(());
-        }
         fmt::Display::fmt(&utf8_percent_encode(self.0, SEGMENT), f)
     }
 }
@@ -58,8 +52,7 @@ mod tests {
             ("run/has slash", "run%2Fhas%20slash"),
             ("../admin", "..%2Fadmin"),
             ("x?y#z", "x%3Fy%23z"),
-            ("..", "%2E%2E"),
-            (".", "%2E"),
+            ("...", "..."),
             ("a%b", "a%25b"),
             ("héllo", "h%C3%A9llo"),
             ("", ""),

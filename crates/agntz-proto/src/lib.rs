@@ -50,7 +50,7 @@ pub mod transport;
 pub mod types;
 
 pub use client::{
-    AgentStream, Agents, Client, Pages, RunStream, Runs, Sessions, TraceStream, Traces,
+    AgentStream, Agents, Client, ClientTools, Pages, RunStream, Runs, Sessions, TraceStream, Traces,
 };
 pub use config::{ApiKey, Config, ConfigBuilder, Limits, Timeouts};
 pub use error::{

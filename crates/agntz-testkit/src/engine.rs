@@ -598,7 +598,7 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
                 &spec,
                 &root_id,
                 &log,
-                RootEnd::Completed(root_result, stored),
+                RootEnd::Completed(Box::new((root_result, stored))),
                 started_ms,
                 Some((spans, total)),
             );
@@ -800,7 +800,7 @@ fn finish_child(
 }
 
 enum RootEnd {
-    Completed(InvokeResult, InvokeResult),
+    Completed(Box<(InvokeResult, InvokeResult)>),
     Failed(String),
     Cancelled(String),
 }
@@ -816,7 +816,8 @@ fn finish_root(
 ) {
     let ended = now_ms();
     let (status, trace_status, error, event) = match end {
-        RootEnd::Completed(live, stored) => {
+        RootEnd::Completed(results) => {
+            let (live, stored) = *results;
             set_root(store, root_id, "completed", None, Some(stored), ended);
             (
                 "completed",

@@ -286,7 +286,7 @@ impl TestWorker {
         inner.logs.remove(&root);
         inner
             .runs
-            .retain(|_, e| !(e.json.root_id == root && !e.persisted));
+            .retain(|_, e| e.json.root_id != root || e.persisted);
         for e in inner.runs.values_mut() {
             if e.json.root_id == root {
                 e.in_memory = false;

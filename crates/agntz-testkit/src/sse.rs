@@ -93,6 +93,12 @@ fn abort() -> Result<Bytes, std::io::Error> {
     ))
 }
 
+/// Aborts the connection after giving hyper time to flush what was written.
+async fn abort_after_flush(out: &Out) {
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let _ = out.send(abort()).await;
+}
+
 async fn stall(out: &Out, duration: Option<Duration>) {
     match duration {
         Some(d) => {
@@ -172,7 +178,7 @@ async fn pump(mut rx: mpsc::Receiver<SseMsg>, out: Out, fault: Option<Fault>) {
                     if remain > 0 {
                         let _ = out.send(Ok(bytes.slice(..remain))).await;
                     }
-                    let _ = out.send(abort()).await;
+                    abort_after_flush(&out).await;
                     return;
                 }
                 bytes_sent += bytes.len();
@@ -197,7 +203,7 @@ async fn pump(mut rx: mpsc::Receiver<SseMsg>, out: Out, fault: Option<Fault>) {
         frames += 1;
         match &fault {
             Some(Fault::ResetAfterEvents(n)) if frames >= *n => {
-                let _ = out.send(abort()).await;
+                abort_after_flush(&out).await;
                 return;
             }
             Some(Fault::StallAfterEvents { events, duration }) if frames == *events => {

@@ -6,32 +6,38 @@
 //! `#[tokio::test]` per transport.
 
 mod harness;
+mod hostile;
 mod scenarios;
 
+/// `transports!(tests = module; scenario, ...)` makes `tests::reqwest::scenario`
+/// and `tests::hyper::scenario` tests that run `module::scenario` on a fresh
+/// worker with a client over that transport.
 macro_rules! transports {
-    ($($scenario:ident),* $(,)?) => {
-        mod reqwest_transport {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let h = crate::harness::Harness::start(crate::harness::reqwest).await;
-                    crate::scenarios::$scenario(h).await;
-                }
-            )*
-        }
-        mod hyper_transport {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let h = crate::harness::Harness::start(crate::harness::hyper).await;
-                    crate::scenarios::$scenario(h).await;
-                }
-            )*
+    ($tests:ident = $module:ident; $($scenario:ident),* $(,)?) => {
+        mod $tests {
+            mod reqwest {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $scenario() {
+                        let h = crate::harness::Harness::start(crate::harness::reqwest).await;
+                        crate::$module::$scenario(h).await;
+                    }
+                )*
+            }
+            mod hyper {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $scenario() {
+                        let h = crate::harness::Harness::start(crate::harness::hyper).await;
+                        crate::$module::$scenario(h).await;
+                    }
+                )*
+            }
         }
     };
 }
 
-transports!(
+transports!(api = scenarios;
     health_sends_no_key,
     requests_carry_sdk_headers,
     run_returns_every_result_field,
@@ -59,4 +65,34 @@ transports!(
     truncated_stream_is_an_error_after_events,
     client_tool_request_is_answered_without_handler,
     https_run_and_stream_with_generated_certificate,
+    dropping_a_stream_cancels_the_run,
+    client_tool_handler_answers_and_run_completes,
+    client_tool_handler_error_reaches_the_model,
+    client_tool_manifests_need_attached_handlers,
+);
+
+transports!(faults = hostile;
+    truncated_mid_frame_is_an_error_after_events,
+    reset_after_events_on_agent_stream_is_an_error,
+    reset_after_events_on_run_stream_resumes_exactly_once,
+    stall_past_idle_timeout_is_a_timeout,
+    stall_on_run_stream_resumes,
+    one_byte_drip_decodes_the_same_events,
+    random_garbage_is_a_typed_error,
+    invalid_utf8_in_frame_is_invalid_payload,
+    enormous_line_is_event_too_large_with_bounded_memory,
+    invalid_json_in_data_is_invalid_payload,
+    html_body_on_json_call_is_decode_error,
+    plain_text_500_is_api_error,
+    html_content_type_on_sse_endpoint_is_rejected,
+    rate_limit_is_retried_after_retry_after,
+    rate_limit_beyond_cap_gives_up_at_once,
+    service_unavailable_on_start_is_retried,
+    server_error_on_start_is_not_retried,
+    close_before_head_retries_reads_but_not_starts,
+    missing_location_on_201_is_decode_error,
+    evicted_run_stream_ends_with_snapshot,
+    deadline_bounds_a_whole_call,
+    silent_run_hits_idle_timeout_and_is_not_retried,
+    oversized_response_is_a_typed_error,
 );

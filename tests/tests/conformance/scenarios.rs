@@ -746,7 +746,7 @@ pub async fn ids_are_percent_encoded<T: Transport>(h: Harness<T>) {
     let req = last_request_to(&h, "/sessions/");
     assert_eq!(req.path, "/sessions/s%2Fhas%20slash%20%3Fx%23y");
 
-    for id in ["../admin", "a/b", "x?y#z", ".."] {
+    for id in ["../admin", "a/b", "x?y#z", "%2E%2E", "..."] {
         let err = h.client.runs().get(id).await.expect_err("no such run");
         assert!(
             matches!(&err, Error::NotFound(e) if e.message == "Run not found"),
@@ -758,8 +758,15 @@ pub async fn ids_are_percent_encoded<T: Transport>(h: Harness<T>) {
             "{id}: {err:?}"
         );
     }
-    let req = last_request_to(&h, "/runs/");
-    assert_eq!(req.path, "/runs/%2E%2E");
+    let req = last_request_to(&h, "/traces/");
+    assert_eq!(req.path, "/traces/...");
+    let req = last_request_to(&h, "/runs/%25");
+    assert_eq!(req.path, "/runs/%252E%252E");
+    // `.` and `..` cannot be one path segment: refused before sending.
+    for id in [".", "..", ""] {
+        let err = h.client.runs().get(id).await.expect_err("refused");
+        assert!(matches!(err, Error::InvalidRequest(_)), "{id:?}: {err:?}");
+    }
     h.client.sessions().delete(odd).await.expect("delete");
 }
 
@@ -850,4 +857,130 @@ pub async fn https_run_and_stream_with_generated_certificate<T: Transport>(h: Ha
         matches!(&err, Error::Transport(t) if t.kind == agntz_proto::TransportErrorKind::Connect),
         "{err:?}"
     );
+}
+
+pub async fn dropping_a_stream_cancels_the_run<T: Transport>(h: Harness<T>) {
+    let mut stream = h
+        .client
+        .agents()
+        .stream(RunRequest::new("echo").input("SLOW:10 abandon me"))
+        .await
+        .expect("open stream");
+    let Some(Ok(StreamEvent::Start(start))) = stream.next().await else {
+        panic!("expected the start event");
+    };
+    let run_id = start.run_id.expect("run id");
+    drop(stream);
+    // The worker notices the closed connection and cancels the run.
+    let run = wait_terminal(&h, &run_id).await;
+    assert_eq!(run.status, RunStatus::Cancelled);
+}
+
+pub async fn client_tool_handler_answers_and_run_completes<T: Transport>(h: Harness<T>) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let tools = agntz_proto::ClientTools::new().handler("get_selection", move |input, call| {
+        let record = record.clone();
+        async move {
+            record
+                .lock()
+                .expect("lock")
+                .push((input, call.tool_call_id.clone()));
+            Ok(serde_json::json!({"selected": "chapter one"}))
+        }
+    });
+    let result = h
+        .client
+        .agents()
+        .run_with_tools(
+            RunRequest::new("clientbot")
+                .input(r#"CALL_TOOL:get_selection ARGS:{"includeText":true}"#),
+            tools,
+        )
+        .await
+        .expect("run with tools");
+    assert_eq!(result.output, r#"TOOL_RESULT: {"selected":"chapter one"}"#);
+    assert!(
+        result.usage.total_tokens > 0,
+        "the whole result is returned"
+    );
+    let calls = seen.lock().expect("lock").clone();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].0, serde_json::json!({"includeText": true}));
+    assert!(calls[0].1.starts_with("call_"));
+
+    let start = last_request_to(&h, "/run/stream");
+    let body: serde_json::Value = serde_json::from_slice(&start.body).expect("JSON");
+    assert_eq!(body["clientTools"], serde_json::json!(["get_selection"]));
+    let answer = last_request_to(
+        &h,
+        &format!("/runs/{}/client-tool-requests/", result.run_id),
+    );
+    let posted: serde_json::Value = serde_json::from_slice(&answer.body).expect("JSON");
+    assert_eq!(
+        posted,
+        serde_json::json!({"output": {"selected": "chapter one"}})
+    );
+}
+
+pub async fn client_tool_handler_error_reaches_the_model<T: Transport>(h: Harness<T>) {
+    let tools = agntz_proto::ClientTools::new().handler("get_selection", |_input, _call| async {
+        Err("app exploded".to_owned())
+    });
+    let mut stream = h
+        .client
+        .agents()
+        .stream_with_tools(
+            RunRequest::new("clientbot")
+                .input(r#"CALL_TOOL:get_selection ARGS:{"includeText":false}"#),
+            tools,
+        )
+        .await
+        .expect("stream with tools");
+    let mut names = Vec::new();
+    let mut output = None;
+    while let Some(event) = stream.next().await {
+        let event = event.expect("event");
+        names.push(event.event_name().to_owned());
+        if let StreamEvent::Complete(done) = event {
+            output = done.output.as_str().map(str::to_owned);
+        }
+    }
+    assert_eq!(
+        names,
+        ["run-start", "run-complete"],
+        "tool requests are hidden"
+    );
+    let output = output.expect("complete");
+    assert!(
+        output.contains("Client tool 'get_selection' failed: app exploded"),
+        "{output}"
+    );
+    let answer = last_request_to(&h, "/runs/");
+    let posted: serde_json::Value = serde_json::from_slice(&answer.body).expect("JSON");
+    assert_eq!(posted, serde_json::json!({"error": "app exploded"}));
+}
+
+pub async fn client_tool_manifests_need_attached_handlers<T: Transport>(h: Harness<T>) {
+    let err = h
+        .client
+        .agents()
+        .stream(RunRequest::new("clientbot").input("x"))
+        .await
+        .expect_err("no handlers attached");
+    match &err {
+        Error::Api(e) => {
+            assert_eq!(e.status, 400);
+            assert_eq!(e.code.as_deref(), Some("MISSING_CLIENT_TOOLS"));
+            assert_eq!(e.details, Some(serde_json::json!(["get_selection"])));
+        }
+        other => panic!("expected a 400, got {other:?}"),
+    }
+    let err = h
+        .client
+        .agents()
+        .run(RunRequest::new("clientbot").input("x"))
+        .await
+        .expect_err("/run cannot serve client tools");
+    assert_eq!(err.code(), Some("CLIENT_TOOLS_REQUIRE_ATTACHED_RUN"));
 }

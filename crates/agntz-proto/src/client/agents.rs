@@ -5,7 +5,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use super::event_stream::FrameStream;
-use super::Client;
+use super::{Client, ClientTools};
 use crate::error::{Error, StreamError, StreamErrorCode};
 use crate::events::StreamEvent;
 use crate::ops::{RunAgent, StartRun, StreamAgent, StreamOperation, SubmitToolResult, ToolOutcome};
@@ -41,9 +41,51 @@ impl<'a, T: Transport> Agents<'a, T> {
     /// with [`Agents::start`] and follow it with
     /// [`Runs::stream`](super::Runs::stream).
     pub async fn stream(&self, request: RunRequest) -> Result<AgentStream<T>, Error> {
+        self.open(request, None).await
+    }
+
+    /// Like [`stream`](Self::stream), with client-tool handlers attached:
+    /// each `client-tool-request` is answered by its handler (in stream
+    /// order, before the next event is read), and the tool names are sent as
+    /// `clientTools`.
+    pub async fn stream_with_tools(
+        &self,
+        request: RunRequest,
+        tools: ClientTools,
+    ) -> Result<AgentStream<T>, Error> {
+        let request = request.client_tools(tools.names());
+        self.open(request, Some(tools)).await
+    }
+
+    /// Runs an agent whose manifest declares client tools, to completion,
+    /// answering tool requests with `tools`. Returns the whole result; a
+    /// `run-error` becomes an [`Error::Stream`] with code `RUN_FAILED`.
+    /// (Over `POST /run/stream`: the worker requires an attached stream for
+    /// client tools.)
+    pub async fn run_with_tools(
+        &self,
+        request: RunRequest,
+        tools: ClientTools,
+    ) -> Result<RunResult, Error> {
+        self.stream_with_tools(request, tools)
+            .await?
+            .into_result()
+            .await
+    }
+
+    async fn open(
+        &self,
+        request: RunRequest,
+        tools: Option<ClientTools>,
+    ) -> Result<AgentStream<T>, Error> {
         let op = StreamAgent::new(request);
         let body = self.client.open_stream(&op).await?;
-        Ok(AgentStream::new(self.client.clone(), body, op.frames()))
+        Ok(AgentStream::new(
+            self.client.clone(),
+            body,
+            op.frames(),
+            tools,
+        ))
     }
 
     /// `POST /runs`: starts a durable run that continues without this
@@ -61,11 +103,13 @@ type Pending = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
 /// [`Stream`](futures_core::Stream) impl. The stream ends after `Complete`
 /// or `Error`; a body that ends before either yields a `STREAM_TRUNCATED`
 /// [`Error::Stream`] after every event received. Client-tool requests are
-/// answered in place (with the "no handler" error until handlers are
-/// attached) and never shown as events.
+/// answered in place by the attached handlers (or with the worker's "no
+/// handler was supplied" error, so the run is never left waiting) and never
+/// shown as events.
 pub struct AgentStream<T: Transport> {
     client: Client<T>,
     frames: FrameStream<T::Body, AgentFrames>,
+    tools: Option<ClientTools>,
     answering: Option<Pending>,
 }
 
@@ -78,11 +122,17 @@ impl<T: Transport> std::fmt::Debug for AgentStream<T> {
 }
 
 impl<T: Transport> AgentStream<T> {
-    fn new(client: Client<T>, body: T::Body, frames: AgentFrames) -> Self {
+    fn new(
+        client: Client<T>,
+        body: T::Body,
+        frames: AgentFrames,
+        tools: Option<ClientTools>,
+    ) -> Self {
         let max = client.config().limits().max_event_bytes;
         AgentStream {
             client,
             frames: FrameStream::new(body, frames, max),
+            tools,
             answering: None,
         }
     }
@@ -113,9 +163,15 @@ impl<T: Transport> AgentStream<T> {
 
     fn answer(&self, request: ClientToolRequest) -> Pending {
         let client = self.client.clone();
-        let outcome = ToolOutcome::no_handler(&request.name);
-        let op = SubmitToolResult::new(request.root_run_id, request.request_id, outcome);
-        Box::pin(async move { client.execute(&op).await.map(drop) })
+        let handler = self.tools.as_ref().and_then(|tools| tools.call(&request));
+        Box::pin(async move {
+            let outcome = match handler {
+                Some(running) => ToolOutcome::checked(&request.name, running.await),
+                None => ToolOutcome::no_handler(&request.name),
+            };
+            let op = SubmitToolResult::new(request.root_run_id, request.request_id, outcome);
+            client.execute(&op).await.map(drop)
+        })
     }
 
     fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamEvent, Error>>> {

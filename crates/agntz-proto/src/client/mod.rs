@@ -11,6 +11,7 @@ mod pages;
 mod run_stream;
 mod runs;
 mod sessions;
+mod tools;
 mod traces;
 
 pub use agents::{AgentStream, Agents};
@@ -18,6 +19,7 @@ pub use pages::Pages;
 pub use run_stream::{RunStream, TraceStream};
 pub use runs::Runs;
 pub use sessions::Sessions;
+pub use tools::{ClientTools, ToolResult};
 pub use traces::Traces;
 
 use std::sync::Arc;

@@ -76,12 +76,14 @@ pub trait Paginated: Operation + Sized {
     fn into_parts(page: Self::Output) -> (Vec<Self::Row>, Option<String>);
 }
 
-/// Rejects ids that would produce a different route (an empty segment).
+/// Rejects ids that cannot be one path segment: empty, `.` and `..` (URL
+/// parsers resolve those, even percent-encoded, as relative references, so
+/// they would reach another route).
 pub(crate) fn require_id<'a>(what: &str, id: &'a str) -> Result<&'a str, Error> {
-    if id.is_empty() {
-        Err(Error::invalid(format!("{what} must not be empty")))
-    } else {
-        Ok(id)
+    match id {
+        "" => Err(Error::invalid(format!("{what} must not be empty"))),
+        "." | ".." => Err(Error::invalid(format!("{what} must not be {id:?}"))),
+        _ => Ok(id),
     }
 }
 

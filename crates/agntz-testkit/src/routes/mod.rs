@@ -30,6 +30,9 @@ const AUTH_PREFIXES: &[&str] = &[
     "batch-runs",
 ];
 
+/// An early error response (boxed: responses are large).
+pub(crate) type Rejection = Box<Response<Body>>;
+
 /// Per-request context handed to the handlers.
 pub(crate) struct Ctx<'a> {
     pub shared: &'a Arc<Shared>,
@@ -125,12 +128,12 @@ pub(crate) async fn route(
 }
 
 /// Shared list-endpoint `limit` parsing: default 50, max 200, must be a finite number ≥ 1.
-pub(crate) fn parse_limit(ctx: &Ctx<'_>) -> Result<usize, Response<Body>> {
+pub(crate) fn parse_limit(ctx: &Ctx<'_>) -> Result<usize, Rejection> {
     match ctx.query_param("limit") {
         None => Ok(50),
         Some(v) => match v.trim().parse::<f64>() {
             Ok(n) if n.is_finite() && n >= 1.0 => Ok((n.floor() as usize).min(200)),
-            _ => Err(respond::error(400, "Invalid `limit` query param")),
+            _ => Err(Box::new(respond::error(400, "Invalid `limit` query param"))),
         },
     }
 }

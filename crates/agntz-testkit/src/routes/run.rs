@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::Ctx;
+use super::{Ctx, Rejection};
 use crate::engine::{self, Outcome, RunSpec};
 use crate::faults::Stage;
 use crate::respond::{self, Body};
@@ -26,11 +26,11 @@ pub(crate) enum Endpoint {
 const TTL_MIN: u64 = 60;
 const TTL_MAX: u64 = 31_536_000;
 
-fn bad_request(msg: &str) -> Response<Body> {
-    respond::error_code(400, msg, "BAD_REQUEST")
+fn bad_request(msg: &str) -> Rejection {
+    Box::new(respond::error_code(400, msg, "BAD_REQUEST"))
 }
 
-fn parse_retention(v: Option<&Value>, endpoint: Endpoint) -> Result<Retention, Response<Body>> {
+fn parse_retention(v: Option<&Value>, endpoint: Endpoint) -> Result<Retention, Rejection> {
     let obj = match v {
         Some(Value::Object(o)) => o.clone(),
         _ => Map::new(),
@@ -46,7 +46,7 @@ fn parse_retention(v: Option<&Value>, endpoint: Endpoint) -> Result<Retention, R
             ))
         }
     };
-    let ttl = |name: &str| -> Result<Option<u64>, Response<Body>> {
+    let ttl = |name: &str| -> Result<Option<u64>, Rejection> {
         match obj.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => match n.as_u64() {
@@ -110,36 +110,53 @@ fn input_text(v: &Value) -> String {
 pub(crate) fn parse_request(
     ctx: &Ctx<'_>,
     endpoint: Endpoint,
-) -> Result<(RunSpec, Option<Vec<String>>), Response<Body>> {
-    let body = parse_json_body(&ctx.body).map_err(|msg| respond::error(500, &msg))?;
+) -> Result<(RunSpec, Option<Vec<String>>), Rejection> {
+    let body = parse_json_body(&ctx.body).map_err(|msg| Box::new(respond::error(500, &msg)))?;
     let empty = Map::new();
     let obj = body.as_object().unwrap_or(&empty);
     let agent_ref = match obj.get("agentId") {
         None | Some(Value::Null) => {
-            return Err(respond::error(400, "Missing required field: agentId"))
+            return Err(Box::new(respond::error(
+                400,
+                "Missing required field: agentId",
+            )))
         }
         Some(Value::String(s)) if s.is_empty() => {
-            return Err(respond::error(400, "Missing required field: agentId"))
+            return Err(Box::new(respond::error(
+                400,
+                "Missing required field: agentId",
+            )))
         }
         Some(Value::String(s)) => s.clone(),
         Some(Value::Bool(false)) => {
-            return Err(respond::error(400, "Missing required field: agentId"))
+            return Err(Box::new(respond::error(
+                400,
+                "Missing required field: agentId",
+            )))
         }
         Some(Value::Number(n)) if n.as_f64() == Some(0.0) => {
-            return Err(respond::error(400, "Missing required field: agentId"))
+            return Err(Box::new(respond::error(
+                400,
+                "Missing required field: agentId",
+            )))
         }
-        Some(_) => return Err(respond::error(500, "agentId.startsWith is not a function")),
+        Some(_) => {
+            return Err(Box::new(respond::error(
+                500,
+                "agentId.startsWith is not a function",
+            )))
+        }
     };
     let retention = parse_retention(obj.get("retention"), endpoint)?;
 
     // Agent resolution: `<id>`, `<id>@latest` or `<id>@<created-at version>`.
     let (agent, requested_version) = resolve_agent(&ctx.shared.store, &agent_ref);
     if agent.is_none() && endpoint != Endpoint::Runs {
-        return Err(respond::error_code(
+        return Err(Box::new(respond::error_code(
             404,
             &format!("Agent \"{agent_ref}\" not found"),
             "NOT_FOUND",
-        ));
+        )));
     }
 
     // Client-tool preflight.
@@ -149,11 +166,11 @@ pub(crate) fn parse_request(
     {
         match endpoint {
             Endpoint::Run | Endpoint::Runs => {
-                return Err(respond::error_code(
+                return Err(Box::new(respond::error_code(
                     400,
                     "Manifest-declared client tools require agents.run() or agents.stream() with attached handlers",
                     "CLIENT_TOOLS_REQUIRE_ATTACHED_RUN",
-                ))
+                )))
             }
             Endpoint::Stream => {
                 let attached: Option<Vec<String>> = obj.get("clientTools").and_then(|v| {
@@ -163,21 +180,21 @@ pub(crate) fn parse_request(
                             .collect::<Option<Vec<_>>>()
                     })
                 });
-                let missing = |msg: String| {
+                let missing = |msg: String| -> Rejection {
                     #[derive(Serialize)]
                     struct Missing<'a> {
                         error: String,
                         code: &'static str,
                         details: [&'a str; 1],
                     }
-                    respond::json(
+                    Box::new(respond::json(
                         400,
                         &Missing {
                             error: msg,
                             code: "MISSING_CLIENT_TOOLS",
                             details: [name],
                         },
-                    )
+                    ))
                 };
                 match &attached {
                     None => {
@@ -273,7 +290,7 @@ impl Drop for CancelOnDrop {
 pub(crate) async fn run_sync(ctx: &Ctx<'_>) -> Response<Body> {
     let (spec, _) = match parse_request(ctx, Endpoint::Run) {
         Ok(x) => x,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let store = ctx.shared.store.clone();
     let prepared = engine::prepare(&store, spec);
@@ -295,7 +312,7 @@ pub(crate) async fn run_sync(ctx: &Ctx<'_>) -> Response<Body> {
 pub(crate) async fn run_stream(ctx: &Ctx<'_>) -> Response<Body> {
     let (spec, _) = match parse_request(ctx, Endpoint::Stream) {
         Ok(x) => x,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let store = ctx.shared.store.clone();
     let session_mode = spec.retention.mode == "session";

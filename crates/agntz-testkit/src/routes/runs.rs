@@ -19,12 +19,12 @@ use crate::wire::{Raw, RunJson};
 pub(crate) fn start(ctx: &Ctx<'_>) -> Response<Body> {
     let (spec, _) = match parse_request(ctx, Endpoint::Runs) {
         Ok(x) => x,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let store = ctx.shared.store.clone();
     let prepared = engine::prepare(&store, spec);
     let run = prepared.run_json.clone();
-    let _ = engine::spawn(store, prepared);
+    drop(engine::spawn(store, prepared));
     let mut resp = respond::json(201, &run);
     if let Ok(v) = HeaderValue::from_str(&format!("/runs/{}", run.id)) {
         resp.headers_mut().insert(header::LOCATION, v);
@@ -67,7 +67,7 @@ struct RunCursor {
 pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
     let limit = match parse_limit(ctx) {
         Ok(l) => l,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let roots_only = ctx.query_param("rootsOnly").as_deref() != Some("false");
     let agent = ctx.query_param("agentId").filter(|s| !s.is_empty());

@@ -21,7 +21,7 @@ struct TraceCursor {
 pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
     let limit = match parse_limit(ctx) {
         Ok(l) => l,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let agent = ctx.query_param("agentId");
     let status = ctx.query_param("status");
