@@ -1,0 +1,964 @@
+//! End-to-end benchmark over loopback.
+//!
+//! Starts a minimal HTTP/1.1 server (hyper, prebuilt response bytes) in a
+//! child process, so its CPU, allocations and memory are not counted here,
+//! then measures, for each transport (reqwest, hyper):
+//!
+//! - sequential `agents().run` vs the same request made with the raw client
+//!   of that transport (same headers and body, response parsed into
+//!   `RunResult` with serde_json, same pooled keep-alive connections);
+//! - the same with 64 concurrent callers;
+//! - `runs().stream` of the 100k-delta transcript (events/s, MB/s, time to
+//!   first event, allocations per event, peak RSS) vs reading the raw body
+//!   with the same client plus the floor parse of the same bytes;
+//! - 1,000 idle streams open on one client: memory per open stream.
+//!
+//! Flags (all optional): `--deltas N` (100000), `--calls N` sequential calls
+//! per variant (3000), `--concurrency N` (64), `--calls-per-task N` (60),
+//! `--stream-reps N` (5), `--streams N` idle streams (1000), `--rounds N`
+//! (3), `--only run|concurrent|stream|idle`.
+
+use std::convert::Infallible;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use agntz_bench::alloc::{live_bytes, CountingAlloc, Counts};
+use agntz_bench::floor::floor_parse;
+use agntz_bench::transcript::{frame_ranges, run_body, transcript};
+use agntz_hyper::HyperTransport;
+use agntz_proto::config::Config;
+use agntz_proto::types::{RunRequest, RunResult};
+use agntz_proto::{Client, Transport};
+use agntz_reqwest::ReqwestTransport;
+use bytes::Bytes;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+const API_KEY: &str = "ar_live_bench_0123456789abcdef";
+const AUTH: &str = "Bearer ar_live_bench_0123456789abcdef";
+const UA: &str = "agntz-rust/0.1.0";
+/// Interval between frames of an idle stream.
+const IDLE_INTERVAL: Duration = Duration::from_millis(500);
+
+#[derive(Debug, Clone)]
+struct Args {
+    deltas: usize,
+    calls: usize,
+    concurrency: usize,
+    calls_per_task: usize,
+    stream_reps: usize,
+    streams: usize,
+    rounds: usize,
+    only: Option<String>,
+}
+
+impl Args {
+    fn parse() -> Args {
+        let mut a = Args {
+            deltas: 100_000,
+            calls: 3_000,
+            concurrency: 64,
+            calls_per_task: 60,
+            stream_reps: 5,
+            streams: 1_000,
+            rounds: 3,
+            only: None,
+        };
+        let raw: Vec<String> = std::env::args().skip(1).collect();
+        let mut it = raw.iter();
+        while let Some(flag) = it.next() {
+            let value = it.next().unwrap_or_else(|| usage(flag));
+            let n = || value.parse::<usize>().unwrap_or_else(|_| usage(flag));
+            match flag.as_str() {
+                "--deltas" => a.deltas = n(),
+                "--calls" => a.calls = n(),
+                "--concurrency" => a.concurrency = n(),
+                "--calls-per-task" => a.calls_per_task = n(),
+                "--stream-reps" => a.stream_reps = n().max(1),
+                "--streams" => a.streams = n(),
+                "--rounds" => a.rounds = n().max(1),
+                "--only" => a.only = Some(value.clone()),
+                _ => usage(flag),
+            }
+        }
+        a
+    }
+
+    fn wants(&self, section: &str) -> bool {
+        self.only.as_deref().is_none_or(|o| o == section)
+    }
+}
+
+fn usage(flag: &str) -> ! {
+    eprintln!(
+        "bad flag {flag}; flags: --deltas N --calls N --concurrency N --calls-per-task N \
+         --stream-reps N --streams N --rounds N --only run|concurrent|stream|idle"
+    );
+    std::process::exit(2)
+}
+
+// ---------------------------------------------------------------- server --
+
+type ServerBody = http_body_util::combinators::BoxBody<Bytes, Infallible>;
+
+/// The server child: serves prebuilt bytes until its stdin closes.
+fn serve(deltas: usize) {
+    let t = transcript(deltas);
+    let runs = Bytes::from(t.runs_stream);
+    let run = Bytes::from(run_body());
+    let stream_path = format!("/runs/{}/stream", t.root_run_id);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("server runtime");
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        println!("PORT {port}");
+        std::io::stdout().flush().expect("stdout");
+        std::thread::spawn(|| {
+            // The parent holds our stdin; EOF means it is done (or died).
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+            std::process::exit(0);
+        });
+        let state = Arc::new((runs, run, stream_path));
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = tcp.set_nodelay(true);
+            let state = Arc::clone(&state);
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |req| {
+                    let state = Arc::clone(&state);
+                    async move { Ok::<_, Infallible>(respond(req, &state).await) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(tcp), service)
+                    .await;
+            });
+        }
+    });
+}
+
+async fn respond(
+    req: http::Request<hyper::body::Incoming>,
+    (runs, run, stream_path): &(Bytes, Bytes, String),
+) -> http::Response<ServerBody> {
+    let path = req.uri().path().to_owned();
+    let method = req.method().clone();
+    // Read the request body so the connection stays reusable.
+    let _ = req.into_body().collect().await;
+    let full = |ct: &'static str, body: Bytes| {
+        http::Response::builder()
+            .header(CONTENT_TYPE, ct)
+            .body(Full::new(body).boxed())
+            .expect("response")
+    };
+    if method == http::Method::POST && path == "/run" {
+        full("application/json", run.clone())
+    } else if path == *stream_path {
+        full("text/event-stream", runs.clone())
+    } else if let Some(id) = path
+        .strip_prefix("/runs/")
+        .and_then(|p| p.strip_suffix("/stream"))
+    {
+        // An idle run: one frame now, then one per interval, forever.
+        let id = id.to_owned();
+        let frames = futures_util::stream::unfold(0u64, move |seq| {
+            let id = id.clone();
+            async move {
+                if seq > 0 {
+                    tokio::time::sleep(IDLE_INTERVAL).await;
+                }
+                let seq = seq + 1;
+                let frame = format!(
+                    "event: text-delta\ndata: {{\"type\":\"text-delta\",\"runId\":\"{id}\",\
+                     \"text\":\" still working\",\"seq\":{seq}}}\nid: {seq}\n\n"
+                );
+                Some((Ok::<_, Infallible>(Frame::data(Bytes::from(frame))), seq))
+            }
+        });
+        http::Response::builder()
+            .header(CONTENT_TYPE, "text/event-stream")
+            .body(BodyExt::boxed(StreamBody::new(frames)))
+            .expect("response")
+    } else {
+        http::Response::builder()
+            .status(404)
+            .body(Full::new(Bytes::new()).boxed())
+            .expect("response")
+    }
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(deltas: usize) -> Server {
+        let exe = std::env::current_exe().expect("own path");
+        let mut child = Command::new(exe)
+            .arg("__serve")
+            .arg(deltas.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("server port");
+        let port = line.trim().strip_prefix("PORT ").expect("PORT line");
+        Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+// ------------------------------------------------------------ raw clients --
+
+type RawHyper = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    Full<Bytes>,
+>;
+
+/// The transport's underlying client, used directly.
+#[derive(Clone)]
+enum Raw {
+    Reqwest(reqwest::Client),
+    Hyper(Box<RawHyper>),
+}
+
+impl Raw {
+    fn reqwest() -> Raw {
+        // Configured like agntz-reqwest's default client.
+        Raw::Reqwest(
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .tcp_nodelay(true)
+                .build()
+                .expect("reqwest client"),
+        )
+    }
+
+    fn hyper() -> Raw {
+        // Configured like agntz-hyper's default client (minus TLS).
+        let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+        http.set_nodelay(true);
+        Raw::Hyper(Box::new(
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .pool_timer(hyper_util::rt::TokioTimer::new())
+                .build(http),
+        ))
+    }
+
+    /// `POST /run` by hand: same headers and body; parse into `RunResult`.
+    async fn run(&self, base: &str, request: &RunRequest) -> RunResult {
+        let body = serde_json::to_vec(request).expect("request body");
+        let bytes = match self {
+            Raw::Reqwest(c) => {
+                let resp = c
+                    .post(format!("{base}/run"))
+                    .header(USER_AGENT, UA)
+                    .header(AUTHORIZATION, AUTH)
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .expect("send");
+                assert!(resp.status().is_success());
+                resp.bytes().await.expect("body")
+            }
+            Raw::Hyper(c) => {
+                let req = http::Request::post(format!("{base}/run"))
+                    .header(USER_AGENT, UA)
+                    .header(AUTHORIZATION, AUTH)
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(Full::new(Bytes::from(body)))
+                    .expect("request");
+                let resp = c.request(req).await.expect("send");
+                assert!(resp.status().is_success());
+                resp.into_body().collect().await.expect("body").to_bytes()
+            }
+        };
+        serde_json::from_slice(&bytes).expect("RunResult")
+    }
+
+    /// `GET /runs/{id}/stream` by hand, reading the raw body to the end.
+    /// Returns (bytes, time to first chunk).
+    async fn read_stream(&self, base: &str, run_id: &str) -> (usize, Duration) {
+        let start = Instant::now();
+        let url = format!("{base}/runs/{run_id}/stream");
+        let mut first = None;
+        let mut n = 0;
+        match self {
+            Raw::Reqwest(c) => {
+                let mut resp = c
+                    .get(url)
+                    .header(USER_AGENT, UA)
+                    .header(AUTHORIZATION, AUTH)
+                    .header(ACCEPT, "text/event-stream")
+                    .send()
+                    .await
+                    .expect("send");
+                while let Some(chunk) = resp.chunk().await.expect("chunk") {
+                    first.get_or_insert_with(|| start.elapsed());
+                    n += chunk.len();
+                }
+            }
+            Raw::Hyper(c) => {
+                let req = http::Request::get(url)
+                    .header(USER_AGENT, UA)
+                    .header(AUTHORIZATION, AUTH)
+                    .header(ACCEPT, "text/event-stream")
+                    .body(Full::new(Bytes::new()))
+                    .expect("request");
+                let mut body = c.request(req).await.expect("send").into_body();
+                while let Some(frame) = body.frame().await {
+                    if let Ok(data) = frame.expect("frame").into_data() {
+                        first.get_or_insert_with(|| start.elapsed());
+                        n += data.len();
+                    }
+                }
+            }
+        }
+        (n, first.unwrap_or_default())
+    }
+
+    /// Opens a stream and reads its first chunk; the response is kept open.
+    async fn open_idle(&self, base: &str, run_id: &str) -> RawOpen {
+        let url = format!("{base}/runs/{run_id}/stream");
+        match self {
+            Raw::Reqwest(c) => {
+                let mut resp = c
+                    .get(url)
+                    .header(AUTHORIZATION, AUTH)
+                    .header(ACCEPT, "text/event-stream")
+                    .send()
+                    .await
+                    .expect("send");
+                resp.chunk().await.expect("chunk").expect("first chunk");
+                RawOpen::Reqwest(resp)
+            }
+            Raw::Hyper(c) => {
+                let req = http::Request::get(url)
+                    .header(AUTHORIZATION, AUTH)
+                    .header(ACCEPT, "text/event-stream")
+                    .body(Full::new(Bytes::new()))
+                    .expect("request");
+                let mut body = c.request(req).await.expect("send").into_body();
+                body.frame().await.expect("first frame").expect("frame");
+                RawOpen::Hyper(body)
+            }
+        }
+    }
+}
+
+enum RawOpen {
+    Reqwest(reqwest::Response),
+    Hyper(hyper::body::Incoming),
+}
+
+impl RawOpen {
+    async fn next(&mut self) {
+        match self {
+            RawOpen::Reqwest(r) => {
+                r.chunk().await.expect("chunk").expect("chunk");
+            }
+            RawOpen::Hyper(b) => {
+                b.frame().await.expect("frame").expect("frame");
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------ SDK clients --
+
+fn config(base: &str) -> Config {
+    Config::builder()
+        .base_url(base)
+        .api_key(API_KEY)
+        .build()
+        .expect("config")
+}
+
+fn sdk_reqwest(base: &str) -> Client<ReqwestTransport> {
+    Client::new(
+        config(base),
+        ReqwestTransport::builder().build().expect("transport"),
+    )
+}
+
+fn sdk_hyper(base: &str) -> Client<HyperTransport> {
+    Client::new(
+        config(base),
+        HyperTransport::builder().build().expect("transport"),
+    )
+}
+
+fn run_request() -> RunRequest {
+    RunRequest::new("research-writer")
+        .input(serde_json::json!({ "topic": "SSE client performance", "depth": 3 }))
+        .session_id("sess_1kq9Wc7xR2pM")
+}
+
+// --------------------------------------------------------------- measures --
+
+/// One caller's calls, SDK or raw.
+enum Caller<T: Transport> {
+    Sdk(Client<T>),
+    Raw(Raw, String),
+}
+
+impl<T: Transport> Clone for Caller<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Caller::Sdk(c) => Caller::Sdk(c.clone()),
+            Caller::Raw(r, b) => Caller::Raw(r.clone(), b.clone()),
+        }
+    }
+}
+
+impl<T: Transport> Caller<T> {
+    async fn call(&self, request: &RunRequest) {
+        let result = match self {
+            Caller::Sdk(c) => c.agents().run(request.clone()).await.expect("run"),
+            Caller::Raw(raw, base) => raw.run(base, request).await,
+        };
+        assert_eq!(result.status, "completed");
+    }
+
+    /// Mean time per call of `n` sequential calls.
+    async fn sequential(&self, n: usize) -> Duration {
+        let request = run_request();
+        let start = Instant::now();
+        for _ in 0..n {
+            self.call(&request).await;
+        }
+        start.elapsed() / n as u32
+    }
+
+    /// Wall time per call of `tasks` concurrent callers making `each` calls.
+    async fn concurrent(&self, tasks: usize, each: usize) -> Duration {
+        let start = Instant::now();
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let me = self.clone();
+                tokio::spawn(async move {
+                    let request = run_request();
+                    for _ in 0..each {
+                        me.call(&request).await;
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.await.expect("caller task");
+        }
+        start.elapsed() / (tasks * each) as u32
+    }
+}
+
+/// Runs `sdk` and `raw` alternately `rounds` times; returns the mean of each.
+async fn interleaved<F, Fut>(rounds: usize, mut measure: F) -> (Duration, Duration)
+where
+    F: FnMut(bool) -> Fut,
+    Fut: std::future::Future<Output = Duration>,
+{
+    let (mut sdk, mut raw) = (Duration::ZERO, Duration::ZERO);
+    for _ in 0..rounds {
+        sdk += measure(true).await;
+        raw += measure(false).await;
+    }
+    (sdk / rounds as u32, raw / rounds as u32)
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct StreamFigures {
+    time: Duration,
+    first: Duration,
+    allocations: u64,
+    peak_rss_kib: u64,
+}
+
+async fn sdk_stream<T: Transport>(
+    client: &Client<T>,
+    run_id: &str,
+    expected: usize,
+) -> StreamFigures {
+    reset_peak_rss();
+    let counts = Counts::now();
+    let start = Instant::now();
+    let mut stream = client.runs().stream(run_id).await.expect("open stream");
+    let mut first = None;
+    let mut n = 0;
+    while let Some(event) = stream.next().await {
+        std::hint::black_box(event.expect("event"));
+        first.get_or_insert_with(|| start.elapsed());
+        n += 1;
+    }
+    let time = start.elapsed();
+    let allocations = Counts::since(counts).allocations;
+    assert_eq!(n, expected, "events of the SDK stream");
+    StreamFigures {
+        time,
+        first: first.unwrap_or_default(),
+        allocations,
+        peak_rss_kib: rss_kib("VmHWM"),
+    }
+}
+
+async fn raw_stream(raw: &Raw, base: &str, run_id: &str, expected_bytes: usize) -> StreamFigures {
+    reset_peak_rss();
+    let counts = Counts::now();
+    let start = Instant::now();
+    let (n, first) = raw.read_stream(base, run_id).await;
+    let time = start.elapsed();
+    let allocations = Counts::since(counts).allocations;
+    assert_eq!(n, expected_bytes, "bytes of the raw stream");
+    StreamFigures {
+        time,
+        first,
+        allocations,
+        peak_rss_kib: rss_kib("VmHWM"),
+    }
+}
+
+fn median(mut v: Vec<StreamFigures>) -> StreamFigures {
+    v.sort_by_key(|f| f.time);
+    v[v.len() / 2]
+}
+
+/// A line of `/proc/self/status`, in KiB (0 where unavailable).
+fn rss_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Resets the peak RSS (`VmHWM`) of this process (Linux).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+// ------------------------------------------------------------------ table --
+
+struct Table {
+    rows: Vec<[String; 6]>,
+}
+
+impl Table {
+    fn row(&mut self, figure: &str, sdk: String, base: String, ratio: f64, target: &str) {
+        let met = match target.split_once(' ') {
+            Some(("≥", t)) => ratio >= t.trim_end_matches('x').parse::<f64>().unwrap_or(0.0),
+            Some(("≤", t)) => ratio <= t.trim_end_matches('x').parse::<f64>().unwrap_or(0.0),
+            _ => true,
+        };
+        let verdict = if target == "-" {
+            "-"
+        } else if met {
+            "met"
+        } else {
+            "MISSED"
+        };
+        self.rows.push([
+            figure.to_owned(),
+            sdk,
+            base,
+            format!("{ratio:.2}x"),
+            target.to_owned(),
+            verdict.to_owned(),
+        ]);
+    }
+
+    fn info(&mut self, figure: &str, sdk: String, base: String) {
+        self.rows.push([
+            figure.to_owned(),
+            sdk,
+            base,
+            "-".into(),
+            "-".into(),
+            "-".into(),
+        ]);
+    }
+
+    fn print(&self) {
+        println!("| figure | SDK | floor / raw client | ratio | target | verdict |");
+        println!("|---|---|---|---|---|---|");
+        for r in &self.rows {
+            println!(
+                "| {} | {} | {} | {} | {} | {} |",
+                r[0], r[1], r[2], r[3], r[4], r[5]
+            );
+        }
+    }
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+// ------------------------------------------------------------------- main --
+
+fn main() {
+    let raw_args: Vec<String> = std::env::args().collect();
+    if raw_args.get(1).map(String::as_str) == Some("__serve") {
+        serve(
+            raw_args
+                .get(2)
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(100_000),
+        );
+        return;
+    }
+    let args = Args::parse();
+    let started = Instant::now();
+    eprintln!("generating the {}-delta transcript...", args.deltas);
+    let t = transcript(args.deltas);
+    let server = Server::start(args.deltas);
+    let base = server.base.clone();
+    eprintln!("server at {base}");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let mut table = Table { rows: Vec::new() };
+    rt.block_on(async {
+        let reqwest_sdk = sdk_reqwest(&base);
+        let hyper_sdk = sdk_hyper(&base);
+        let reqwest_raw = Raw::reqwest();
+        let hyper_raw = Raw::hyper();
+
+        if args.wants("run") {
+            eprintln!("sequential agents().run...");
+            let (sdk, raw) = run_pair(&args, &reqwest_sdk, &reqwest_raw, &base, false).await;
+            table.row(
+                "`agents().run` sequential, reqwest (per call)",
+                us(sdk),
+                us(raw),
+                ratio(sdk, raw),
+                "≤ 1.15x",
+            );
+            let (sdk, raw) = run_pair(&args, &hyper_sdk, &hyper_raw, &base, false).await;
+            table.row(
+                "`agents().run` sequential, hyper (per call)",
+                us(sdk),
+                us(raw),
+                ratio(sdk, raw),
+                "≤ 1.15x",
+            );
+        }
+        if args.wants("concurrent") {
+            eprintln!("{} concurrent agents().run callers...", args.concurrency);
+            let label = |t: &str| {
+                format!(
+                    "`agents().run` {} concurrent, {t} (wall time per call)",
+                    args.concurrency
+                )
+            };
+            let (sdk, raw) = run_pair(&args, &reqwest_sdk, &reqwest_raw, &base, true).await;
+            table.row(
+                &label("reqwest"),
+                us(sdk),
+                us(raw),
+                ratio(sdk, raw),
+                "≤ 1.15x",
+            );
+            let (sdk, raw) = run_pair(&args, &hyper_sdk, &hyper_raw, &base, true).await;
+            table.row(
+                &label("hyper"),
+                us(sdk),
+                us(raw),
+                ratio(sdk, raw),
+                "≤ 1.15x",
+            );
+        }
+        if args.wants("stream") {
+            eprintln!("runs().stream of the transcript...");
+            stream_section(
+                &args,
+                &t,
+                &base,
+                &mut table,
+                &reqwest_sdk,
+                &reqwest_raw,
+                "reqwest",
+            )
+            .await;
+            stream_section(
+                &args, &t, &base, &mut table, &hyper_sdk, &hyper_raw, "hyper",
+            )
+            .await;
+        }
+        if args.wants("idle") {
+            eprintln!("{} idle streams...", args.streams);
+            drop((reqwest_sdk, hyper_sdk, reqwest_raw, hyper_raw));
+            idle_section(&args, &base, &mut table).await;
+        }
+    });
+    drop(rt);
+    drop(server);
+    println!();
+    println!(
+        "e2e: {} deltas ({} bytes, {} frames), {} sequential calls x {} rounds, \
+         {} callers x {} calls, {} stream reps, {} idle streams; {:.0} s",
+        args.deltas,
+        t.runs_stream.len(),
+        frame_ranges(&t.runs_stream).len(),
+        args.calls,
+        args.rounds,
+        args.concurrency,
+        args.calls_per_task,
+        args.stream_reps,
+        args.streams,
+        started.elapsed().as_secs_f64()
+    );
+    println!();
+    table.print();
+}
+
+/// SDK time / raw time.
+fn ratio(sdk: Duration, raw: Duration) -> f64 {
+    sdk.as_secs_f64() / raw.as_secs_f64()
+}
+
+async fn run_pair<T: Transport>(
+    args: &Args,
+    sdk: &Client<T>,
+    raw: &Raw,
+    base: &str,
+    concurrent: bool,
+) -> (Duration, Duration) {
+    let sdk = Caller::Sdk(sdk.clone());
+    let raw: Caller<T> = Caller::Raw(raw.clone(), base.to_owned());
+    // Warm up both (connections, caches).
+    for c in [&sdk, &raw] {
+        if concurrent {
+            c.concurrent(args.concurrency, 5).await;
+        } else {
+            c.sequential(200).await;
+        }
+    }
+    interleaved(args.rounds, |use_sdk| {
+        let c = if use_sdk { sdk.clone() } else { raw.clone() };
+        async move {
+            if concurrent {
+                c.concurrent(args.concurrency, args.calls_per_task).await
+            } else {
+                c.sequential(args.calls / args.rounds).await
+            }
+        }
+    })
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn stream_section<T: Transport>(
+    args: &Args,
+    t: &agntz_bench::transcript::Transcript,
+    base: &str,
+    table: &mut Table,
+    sdk: &Client<T>,
+    raw: &Raw,
+    name: &str,
+) {
+    let frames = frame_ranges(&t.runs_stream).len();
+    let bytes = t.runs_stream.len();
+    // Floor parse of the same bytes, in this process, same run.
+    let floor_counts = Counts::now();
+    assert_eq!(floor_parse(&t.runs_stream), frames);
+    let floor_allocs = Counts::since(floor_counts).allocations;
+    let mut floor_times = Vec::new();
+    let (mut s, mut r) = (Vec::new(), Vec::new());
+    // Warm-up.
+    sdk_stream(sdk, &t.root_run_id, frames).await;
+    raw_stream(raw, base, &t.root_run_id, bytes).await;
+    for _ in 0..args.stream_reps {
+        s.push(sdk_stream(sdk, &t.root_run_id, frames).await);
+        r.push(raw_stream(raw, base, &t.root_run_id, bytes).await);
+        let start = Instant::now();
+        std::hint::black_box(floor_parse(std::hint::black_box(&t.runs_stream)));
+        floor_times.push(start.elapsed());
+    }
+    floor_times.sort();
+    let floor = floor_times[floor_times.len() / 2];
+    let (s, r) = (median(s), median(r));
+    let base_time = r.time + floor;
+    let per_s = |n: usize, d: Duration| n as f64 / d.as_secs_f64();
+    let mb_s = |d: Duration| bytes as f64 / 1e6 / d.as_secs_f64();
+    table.row(
+        &format!("`runs().stream` {name}: events/s"),
+        format!("{:.0}", per_s(frames, s.time)),
+        format!(
+            "{:.0} (raw read {} + floor parse {})",
+            per_s(frames, base_time),
+            ms(r.time),
+            ms(floor)
+        ),
+        base_time.as_secs_f64() / s.time.as_secs_f64(),
+        "≥ 0.8x",
+    );
+    table.info(
+        &format!("`runs().stream` {name}: MB/s"),
+        format!("{:.1}", mb_s(s.time)),
+        format!(
+            "{:.1} with floor parse; raw read alone {:.1}",
+            mb_s(base_time),
+            mb_s(r.time)
+        ),
+    );
+    table.info(
+        &format!("`runs().stream` {name}: time to first event"),
+        ms(s.first),
+        format!("{} (first raw chunk)", ms(r.first)),
+    );
+    let per_event = |a: u64| a as f64 / frames as f64;
+    table.info(
+        &format!("`runs().stream` {name}: heap allocations per event"),
+        format!("{:.2}", per_event(s.allocations)),
+        format!(
+            "raw read {:.2} + floor parse {:.2} (the owned strings)",
+            per_event(r.allocations),
+            per_event(floor_allocs)
+        ),
+    );
+    table.info(
+        &format!("`runs().stream` {name}: peak RSS of the client process"),
+        format!("{:.1} MiB", s.peak_rss_kib as f64 / 1024.0),
+        format!(
+            "{:.1} MiB (raw read; includes the {:.1} MB transcript kept for the floor)",
+            r.peak_rss_kib as f64 / 1024.0,
+            bytes as f64 / 1e6
+        ),
+    );
+}
+
+/// Growth while `n` streams were open: RSS in KiB, live heap in bytes.
+#[derive(Debug, Clone, Copy)]
+struct Idle {
+    rss: u64,
+    heap: u64,
+}
+
+async fn idle_section(args: &Args, base: &str, table: &mut Table) {
+    let n = args.streams;
+    let sdk_r = idle_sdk(sdk_reqwest(base), n).await;
+    let sdk_h = idle_sdk(sdk_hyper(base), n).await;
+    let raw_r = idle_raw(Raw::reqwest(), base, n).await;
+    let raw_h = idle_raw(Raw::hyper(), base, n).await;
+    for (name, sdk, raw) in [("reqwest", sdk_r, raw_r), ("hyper", sdk_h, raw_h)] {
+        let heap = sdk.heap as f64 / 1024.0 / n as f64;
+        let heap_raw = raw.heap as f64 / 1024.0 / n as f64;
+        table.row(
+            &format!("{n} idle streams, {name}: client heap per open stream (live heap delta / streams; ratio to 64 KiB)"),
+            format!("{heap:.1} KiB"),
+            format!("{heap_raw:.1} KiB (raw client, response held open)"),
+            heap / 64.0,
+            "≤ 1.00x",
+        );
+        table.info(
+            &format!("{n} idle streams, {name}: RSS delta / streams"),
+            format!("{:.1} KiB", sdk.rss as f64 / n as f64),
+            format!("{:.1} KiB (raw client)", raw.rss as f64 / n as f64),
+        );
+    }
+}
+
+/// Opens `n` SDK streams, waits for two events on each; returns RSS before
+/// and (max) after, in KiB.
+async fn idle_sdk<T: Transport>(client: Client<T>, n: usize) -> Idle {
+    // One stream first, so one-time setup is not counted per stream.
+    let mut warm = client.runs().stream("run_idle_warm").await.expect("open");
+    warm.next().await.expect("event").expect("event");
+    drop(warm);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let before = rss_kib("VmRSS");
+    let heap_before = live_bytes();
+    let mut handles = Vec::with_capacity(n);
+    for i in 0..n {
+        let client = client.clone();
+        handles.push(tokio::spawn(async move {
+            let mut s = client
+                .runs()
+                .stream(&format!("run_idle_{i}"))
+                .await
+                .expect("open");
+            s.next().await.expect("event").expect("event");
+            s
+        }));
+    }
+    let mut streams = Vec::with_capacity(n);
+    for h in handles {
+        streams.push(h.await.expect("task"));
+    }
+    let open = rss_kib("VmRSS");
+    let heap_open = live_bytes();
+    for s in &mut streams {
+        s.next().await.expect("event").expect("event");
+    }
+    let idle = Idle {
+        rss: rss_kib("VmRSS").max(open).saturating_sub(before),
+        heap: live_bytes().max(heap_open).saturating_sub(heap_before),
+    };
+    drop(streams);
+    idle
+}
+
+async fn idle_raw(raw: Raw, base: &str, n: usize) -> Idle {
+    drop(raw.open_idle(base, "run_idle_warm").await);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let before = rss_kib("VmRSS");
+    let heap_before = live_bytes();
+    let mut handles = Vec::with_capacity(n);
+    for i in 0..n {
+        let raw = raw.clone();
+        let base = base.to_owned();
+        handles.push(tokio::spawn(async move {
+            raw.open_idle(&base, &format!("run_idle_{i}")).await
+        }));
+    }
+    let mut open = Vec::with_capacity(n);
+    for h in handles {
+        open.push(h.await.expect("task"));
+    }
+    let first = rss_kib("VmRSS");
+    let heap_first = live_bytes();
+    for o in &mut open {
+        o.next().await;
+    }
+    let idle = Idle {
+        rss: rss_kib("VmRSS").max(first).saturating_sub(before),
+        heap: live_bytes().max(heap_first).saturating_sub(heap_before),
+    };
+    drop(open);
+    idle
+}
