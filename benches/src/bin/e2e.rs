@@ -16,7 +16,12 @@
 //! Flags (all optional): `--deltas N` (100000), `--calls N` sequential calls
 //! per variant (3000), `--concurrency N` (64), `--calls-per-task N` (60),
 //! `--stream-reps N` (5), `--streams N` idle streams (1000), `--rounds N`
-//! (3), `--only run|concurrent|stream|idle`.
+//! (3), `--only inproc|run|concurrent|stream|idle`.
+//!
+//! The `inproc` section repeats the criterion benches' framing and typed
+//! decoding measurements with the SDK and its floor interleaved round by
+//! round (median of `--rounds` x 3), so that drift of a shared machine hits
+//! both sides of each ratio alike; it also counts allocations per event.
 
 use std::convert::Infallible;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -98,7 +103,7 @@ impl Args {
 fn usage(flag: &str) -> ! {
     eprintln!(
         "bad flag {flag}; flags: --deltas N --calls N --concurrency N --calls-per-task N \
-         --stream-reps N --streams N --rounds N --only run|concurrent|stream|idle"
+         --stream-reps N --streams N --rounds N --only inproc|run|concurrent|stream|idle"
     );
     std::process::exit(2)
 }
@@ -658,6 +663,10 @@ fn main() {
         let reqwest_raw = Raw::reqwest();
         let hyper_raw = Raw::hyper();
 
+        if args.wants("inproc") {
+            eprintln!("in-process decoding (interleaved with its floors)...");
+            inproc_section(&args, &t, &mut table);
+        }
         if args.wants("run") {
             eprintln!("sequential agents().run...");
             let (sdk, raw) = run_pair(&args, &reqwest_sdk, &reqwest_raw, &base, false).await;
@@ -744,6 +753,136 @@ fn main() {
     );
     println!();
     table.print();
+}
+
+/// Median time of `f` over rounds interleaved with the others of `fs`.
+fn interleaved_medians(rounds: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<Duration> {
+    let mut times = vec![Vec::with_capacity(rounds); fs.len()];
+    for f in fs.iter_mut() {
+        f(); // warm-up
+    }
+    for _ in 0..rounds {
+        for (f, t) in fs.iter_mut().zip(&mut times) {
+            let start = Instant::now();
+            f();
+            t.push(start.elapsed());
+        }
+    }
+    times
+        .into_iter()
+        .map(|mut t| {
+            t.sort();
+            t[t.len() / 2]
+        })
+        .collect()
+}
+
+fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &mut Table) {
+    use agntz_bench::floor::{count_frames, parse_payload, payloads};
+    use agntz_proto::sse::Decoder;
+    use agntz_proto::stream::{RunFrames, StreamDecoder};
+    use std::hint::black_box;
+
+    let bytes = t.runs_stream.as_slice();
+    let frames = frame_ranges(bytes);
+    let expected = frames.len();
+    let payloads = payloads(bytes);
+    let framing = |chunks: &mut dyn Iterator<Item = &[u8]>| {
+        let mut d = Decoder::new();
+        let mut n = 0;
+        for c in chunks {
+            d.feed(c);
+            while let Some(e) = d.next_event() {
+                black_box(e.expect("event"));
+                n += 1;
+            }
+        }
+        assert_eq!(n, expected);
+    };
+    let typed = |chunk: usize| {
+        let mut d = StreamDecoder::new(
+            RunFrames::new(t.root_run_id.clone(), false),
+            agntz_proto::sse::DEFAULT_MAX_EVENT_SIZE,
+        );
+        let mut n = 0;
+        for c in bytes.chunks(chunk) {
+            d.feed(c);
+            while let Some(e) = d.next() {
+                black_box(e.expect("event"));
+                n += 1;
+            }
+        }
+        assert!(d.finish().is_none());
+        assert_eq!(n, expected);
+    };
+    let serde_floor = || {
+        let mut n = 0;
+        for (kind, data) in &payloads {
+            n += usize::from(parse_payload(*kind, black_box(&bytes[data.clone()])));
+        }
+        assert_eq!(n, expected);
+    };
+    let rounds = args.rounds * 3;
+    let m = interleaved_medians(
+        rounds,
+        &mut [
+            &mut || assert_eq!(count_frames(black_box(bytes)), expected),
+            &mut || framing(&mut std::iter::once(bytes)),
+            &mut || framing(&mut frames.iter().map(|f| &bytes[f.clone()])),
+            &mut || framing(&mut bytes.chunks(64 * 1024)),
+        ],
+    );
+    let gbs = |d: Duration| format!("{:.2} GB/s", bytes.len() as f64 / 1e9 / d.as_secs_f64());
+    for (name, d) in [
+        ("one chunk", m[1]),
+        ("one chunk per frame", m[2]),
+        ("64 KiB chunks", m[3]),
+    ] {
+        table.row(
+            &format!("SSE framing, {name} (throughput vs memchr `\\n\\n` scan)"),
+            format!("{} ({})", ms(d), gbs(d)),
+            format!("{} ({})", ms(m[0]), gbs(m[0])),
+            ratio(m[0], d),
+            "≥ 0.5x",
+        );
+    }
+    let m = interleaved_medians(
+        rounds,
+        &mut [
+            &mut || serde_floor(),
+            &mut || typed(bytes.len()),
+            &mut || typed(64 * 1024),
+        ],
+    );
+    for (name, d) in [("one chunk", m[1]), ("64 KiB chunks", m[2])] {
+        table.row(
+            &format!("typed decoding (framing + `RunEvent`), {name}, vs serde_json floor"),
+            format!("{} ({})", ms(d), gbs(d)),
+            format!("{} ({})", ms(m[0]), gbs(m[0])),
+            ratio(m[0], d),
+            "≥ 0.8x",
+        );
+    }
+    // Allocations: the decoder path vs the floor (which allocates exactly
+    // the owned strings, vectors and boxes handed to the user).
+    let c = Counts::now();
+    typed(64 * 1024);
+    let sdk_allocs = Counts::since(c).allocations;
+    let c = Counts::now();
+    serde_floor();
+    let floor_allocs = Counts::since(c).allocations;
+    let per = |a: u64| a as f64 / expected as f64;
+    table.row(
+        "decoder path: heap allocations per event beyond the owned strings (64 KiB chunks)",
+        format!(
+            "{:.3} ({:.2} in all)",
+            per(sdk_allocs.saturating_sub(floor_allocs)),
+            per(sdk_allocs)
+        ),
+        format!("{:.2} (serde floor: the owned strings)", per(floor_allocs)),
+        per(sdk_allocs.saturating_sub(floor_allocs)) / 2.0,
+        "≤ 1.00x",
+    );
 }
 
 /// SDK time / raw time.
