@@ -11,6 +11,12 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
 static LIVE: AtomicU64 = AtomicU64::new(0);
+static PEAK: AtomicU64 = AtomicU64::new(0);
+
+fn grow(by: u64) {
+    let now = LIVE.fetch_add(by, Relaxed) + by;
+    PEAK.fetch_max(now, Relaxed);
+}
 
 /// Counts allocations (and reallocations) made through it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,7 +29,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Relaxed);
         BYTES.fetch_add(layout.size() as u64, Relaxed);
-        LIVE.fetch_add(layout.size() as u64, Relaxed);
+        grow(layout.size() as u64);
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
@@ -31,7 +37,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Relaxed);
         BYTES.fetch_add(layout.size() as u64, Relaxed);
-        LIVE.fetch_add(layout.size() as u64, Relaxed);
+        grow(layout.size() as u64);
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc_zeroed(layout) }
     }
@@ -39,7 +45,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Relaxed);
         BYTES.fetch_add(new_size as u64, Relaxed);
-        LIVE.fetch_add(new_size as u64, Relaxed);
+        grow(new_size as u64);
         LIVE.fetch_sub(layout.size() as u64, Relaxed);
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -64,6 +70,17 @@ pub struct Counts {
 /// Heap bytes currently allocated (allocated minus freed), all threads.
 pub fn live_bytes() -> u64 {
     LIVE.load(Relaxed)
+}
+
+/// The highest [`live_bytes`] since the last [`reset_peak`] (a `realloc`
+/// counts old and new block together, as both exist during the copy).
+pub fn peak_bytes() -> u64 {
+    PEAK.load(Relaxed)
+}
+
+/// Restarts [`peak_bytes`] from the current live bytes.
+pub fn reset_peak() {
+    PEAK.store(LIVE.load(Relaxed), Relaxed);
 }
 
 impl Counts {
