@@ -626,10 +626,12 @@ fn path_prefix_base_url() {
 // ---------------------------------------------------------------------------
 
 type Build = Box<dyn Fn(&str) -> Result<Request<Bytes>, Error>>;
+/// Name, builder, and the expected path for an encoded id.
+type PathOp = (&'static str, Build, fn(&str) -> String);
 
 /// Every operation with a path parameter, with the path it should produce for
 /// an already-encoded id.
-fn path_ops() -> Vec<(&'static str, Build, fn(&str) -> String)> {
+fn path_ops() -> Vec<PathOp> {
     vec![
         (
             "GetRun",
