@@ -11,8 +11,6 @@ use crate::{AgntzClient, ENV_API_KEY, ENV_BASE_URL};
 #[derive(Debug, Default)]
 pub struct AgntzClientBuilder {
     config: ConfigBuilder,
-    connect_timeout: Option<Duration>,
-    idle_timeout: Option<Duration>,
     root_certificates: Vec<Vec<u8>>,
     reqwest_client: Option<agntz_reqwest::reqwest::Client>,
 }
@@ -58,7 +56,6 @@ impl AgntzClientBuilder {
     /// Connect timeout (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.config = self.config.connect_timeout(timeout);
-        self.connect_timeout = Some(timeout);
         self
     }
 
@@ -66,7 +63,6 @@ impl AgntzClientBuilder {
     /// chunks (default 5 minutes; the worker sends no heartbeats).
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.config = self.config.idle_timeout(timeout);
-        self.idle_timeout = Some(timeout);
         self
     }
 
@@ -118,8 +114,6 @@ impl AgntzClientBuilder {
     fn build_config(self) -> Result<(Config, Transports), Error> {
         let config = self.config.build()?;
         let rest = Transports {
-            connect_timeout: self.connect_timeout,
-            idle_timeout: self.idle_timeout,
             root_certificates: self.root_certificates,
             reqwest_client: self.reqwest_client,
         };
@@ -132,13 +126,10 @@ impl AgntzClientBuilder {
         let transport = match rest.reqwest_client {
             Some(client) => ReqwestTransport::from_client(client),
             None => {
-                let mut builder = ReqwestTransport::builder();
-                if let Some(t) = rest.connect_timeout {
-                    builder = builder.connect_timeout(t);
-                }
-                if let Some(t) = rest.idle_timeout {
-                    builder = builder.idle_timeout(t);
-                }
+                let timeouts = config.timeouts();
+                let mut builder = ReqwestTransport::builder()
+                    .connect_timeout(timeouts.connect)
+                    .idle_timeout(timeouts.idle);
                 for pem in &rest.root_certificates {
                     builder = builder.add_root_certificate_pem(pem)?;
                 }
@@ -154,13 +145,10 @@ impl AgntzClientBuilder {
     #[cfg(feature = "hyper")]
     pub fn build_hyper(self) -> Result<crate::hyper::HyperClient, Error> {
         let (config, rest) = self.build_config()?;
-        let mut builder = agntz_hyper::HyperTransport::builder();
-        if let Some(t) = rest.connect_timeout {
-            builder = builder.connect_timeout(t);
-        }
-        if let Some(t) = rest.idle_timeout {
-            builder = builder.idle_timeout(t);
-        }
+        let timeouts = config.timeouts();
+        let mut builder = agntz_hyper::HyperTransport::builder()
+            .connect_timeout(timeouts.connect)
+            .idle_timeout(timeouts.idle);
         for pem in &rest.root_certificates {
             builder = builder.add_root_certificate_pem(pem)?;
         }
@@ -168,9 +156,8 @@ impl AgntzClientBuilder {
     }
 }
 
+/// The transport settings that are not part of the core's [`Config`].
 struct Transports {
-    connect_timeout: Option<Duration>,
-    idle_timeout: Option<Duration>,
     root_certificates: Vec<Vec<u8>>,
     reqwest_client: Option<agntz_reqwest::reqwest::Client>,
 }

@@ -44,7 +44,8 @@ use std::ops::Deref;
 pub use builder::AgntzClientBuilder;
 
 pub use agntz_proto::client::{
-    AgentStream, Agents, Client, Pages, RunStream, Runs, Sessions, TraceStream, Traces,
+    AgentStream, Agents, Client, ClientTools, Pages, RunStream, Runs, Sessions, ToolResult,
+    TraceStream, Traces,
 };
 pub use agntz_proto::config::{ApiKey, Config, Limits, Timeouts, DEFAULT_BASE_URL};
 pub use agntz_proto::error::{
@@ -121,3 +122,8 @@ impl Deref for AgntzClient {
         &self.inner
     }
 }
+
+/// The README's compiled examples.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

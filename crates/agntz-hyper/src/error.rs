@@ -5,7 +5,8 @@
 
 use std::error::Error as StdError;
 
-use agntz_proto::{Error, TimeoutError, TimeoutKind, TransportError, TransportErrorKind};
+use agntz_proto::{Error, TimeoutError, TimeoutKind, TransportErrorKind};
+use agntz_tokio::transport_error as transport;
 
 use crate::connect::ConnectTimedOut;
 
@@ -28,26 +29,6 @@ pub(crate) fn send_error(err: hyper_util::client::legacy::Error) -> Error {
     )
 }
 
-/// An error while reading the response body.
-pub(crate) fn body_error(err: hyper::Error) -> Error {
-    transport(
-        TransportErrorKind::Body,
-        "reading the response body failed",
-        err,
-    )
-}
-
-fn transport<E>(kind: TransportErrorKind, what: &str, err: E) -> Error
-where
-    E: StdError + Send + Sync + 'static,
-{
-    let message = match root_cause(&err) {
-        Some(cause) => format!("{what}: {cause}"),
-        None => format!("{what}: {err}"),
-    };
-    Error::Transport(TransportError::new(kind, message).with_source(err))
-}
-
 /// The first error of type `T` in the source chain of `err`.
 fn find<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
     let mut cause = Some(err);
@@ -58,14 +39,4 @@ fn find<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<
         cause = e.source();
     }
     None
-}
-
-/// The innermost cause (for example `Connection refused (os error 111)` or
-/// a TLS certificate complaint), which is the useful part of the message.
-fn root_cause(err: &(dyn StdError + 'static)) -> Option<String> {
-    let mut cause = err.source()?;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    Some(cause.to_string())
 }

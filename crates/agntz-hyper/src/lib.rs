@@ -46,20 +46,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod body;
 mod connect;
 mod error;
 
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::future::{poll_fn, Future};
-use std::hash::{BuildHasher, Hasher};
-use std::pin::pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
-use std::task::Poll;
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
+use agntz_tokio::{BuilderSettings, IdleTimer};
 use bytes::Bytes;
 use http::uri::Scheme;
 use http_body_util::Full;
@@ -70,11 +65,17 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
 pub use agntz_proto;
-use agntz_proto::{
-    Error, TimeoutError, TimeoutKind, Timeouts, Transport, TransportError, TransportErrorKind,
-};
-pub use body::HyperBody;
+use agntz_proto::{Error, Timeouts, Transport, TransportError, TransportErrorKind};
 pub use connect::ConnectTimeout;
+
+/// The body of a response sent by [`HyperTransport`]: hyper's body behind
+/// the idle-read timer (see [`agntz_tokio::IdleBody`]).
+///
+/// When no chunk arrives for longer than the idle timeout, the stream yields
+/// one `Err(Error::Timeout(..))` of kind `Idle` and then ends. Dropping the
+/// body early closes the connection (HTTP/1.1) or cancels the stream
+/// (HTTP/2), which is how the worker learns that a run's client left.
+pub type HyperBody = agntz_tokio::IdleBody<hyper::body::Incoming>;
 
 /// An Agntz client over hyper.
 pub type Client = agntz_proto::Client<HyperTransport>;
@@ -180,22 +181,13 @@ where
 
         async move {
             let pending = pending?;
-            let mut timer = Box::pin(tokio::time::sleep(idle));
-            let mut pending = pin!(connect::with_connect_timeout(connect, pending));
-            let head = poll_fn(|cx| match pending.as_mut().poll(cx) {
-                Poll::Ready(result) => Poll::Ready(Some(result)),
-                Poll::Pending => timer.as_mut().poll(cx).map(|()| None),
-            })
-            .await;
-            let response = match head {
-                Some(result) => result.map_err(error::send_error)?,
-                None => return Err(Error::Timeout(TimeoutError::new(TimeoutKind::Idle, idle))),
-            };
+            let mut timer = IdleTimer::start(idle);
+            let response = timer
+                .head(connect::with_connect_timeout(connect, pending))
+                .await?
+                .map_err(error::send_error)?;
             let (parts, body) = response.into_parts();
-            Ok(http::Response::from_parts(
-                parts,
-                HyperBody::new(body, idle, timer),
-            ))
+            Ok(http::Response::from_parts(parts, timer.body(body)))
         }
     }
 
@@ -204,7 +196,7 @@ where
     }
 
     fn jitter(&self) -> f64 {
-        jitter()
+        agntz_tokio::jitter()
     }
 }
 
@@ -220,42 +212,15 @@ fn check_uri(uri: &http::Uri) -> Result<(), Error> {
     }
 }
 
-/// A number in `[0, 1)`: a per-process random hash of a counter.
-fn jitter() -> f64 {
-    static STATE: OnceLock<RandomState> = OnceLock::new();
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = STATE.get_or_init(RandomState::new).build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    // 53 random bits make an exactly representable fraction below 1.
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
-}
-
 /// Builds a [`HyperTransport`].
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct HyperTransportBuilder {
-    connect_timeout: Duration,
-    idle_timeout: Duration,
-    roots: Vec<CertificateDer<'static>>,
-}
-
-impl Default for HyperTransportBuilder {
-    fn default() -> Self {
-        let defaults = Timeouts::default();
-        HyperTransportBuilder {
-            connect_timeout: defaults.connect,
-            idle_timeout: defaults.idle,
-            roots: Vec::new(),
-        }
-    }
+    settings: BuilderSettings<CertificateDer<'static>>,
 }
 
 impl fmt::Debug for HyperTransportBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HyperTransportBuilder")
-            .field("connect_timeout", &self.connect_timeout)
-            .field("idle_timeout", &self.idle_timeout)
-            .field("extra_roots", &self.roots.len())
-            .finish()
+        self.settings.debug_as("HyperTransportBuilder", f)
     }
 }
 
@@ -264,14 +229,14 @@ impl HyperTransportBuilder {
     /// [`Timeouts`] extension (default 10 s). Requests built by the core
     /// always carry one.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.settings.connect_timeout = timeout;
         self
     }
 
     /// Idle-read timeout for requests that carry no [`Timeouts`] extension
     /// (default 5 minutes). Requests built by the core always carry one.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.idle_timeout = timeout;
+        self.settings.idle_timeout = timeout;
         self
     }
 
@@ -279,18 +244,8 @@ impl HyperTransportBuilder {
     /// `CERTIFICATE` blocks) in addition to the bundled roots, for example
     /// for a self-hosted worker behind a private CA.
     pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
-        let mut found = false;
-        for cert in CertificateDer::pem_slice_iter(pem) {
-            let cert = cert
-                .map_err(|e| Error::InvalidRequest(format!("invalid PEM root certificate: {e}")))?;
-            self.roots.push(cert);
-            found = true;
-        }
-        if !found {
-            return Err(Error::InvalidRequest(
-                "no certificate found in the PEM data".to_owned(),
-            ));
-        }
+        let parsed = CertificateDer::pem_slice_iter(pem).collect::<Result<Vec<_>, _>>();
+        self.settings.add_pem_roots(parsed)?;
         Ok(self)
     }
 
@@ -299,7 +254,7 @@ impl HyperTransportBuilder {
         let mut roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
-        for cert in self.roots {
+        for cert in self.settings.roots {
             roots
                 .add(cert)
                 .map_err(|e| Error::InvalidRequest(format!("invalid root certificate: {e}")))?;
@@ -320,27 +275,14 @@ impl HyperTransportBuilder {
             .enable_http1()
             .enable_http2()
             .wrap_connector(http);
-        let connector = ConnectTimeout::new(https, self.connect_timeout);
+        let connector = ConnectTimeout::new(https, self.settings.connect_timeout);
         let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .build(connector);
         Ok(HyperTransport {
             client,
-            connect_timeout: self.connect_timeout,
-            idle_timeout: self.idle_timeout,
+            connect_timeout: self.settings.connect_timeout,
+            idle_timeout: self.settings.idle_timeout,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::jitter;
-
-    #[test]
-    fn jitter_is_in_unit_interval_and_varies() {
-        let values: Vec<f64> = (0..1000).map(|_| jitter()).collect();
-        assert!(values.iter().all(|v| (0.0..1.0).contains(v)));
-        let first = values[0];
-        assert!(values.iter().any(|v| *v != first));
     }
 }

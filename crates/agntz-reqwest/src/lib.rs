@@ -50,26 +50,28 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod body;
 mod error;
 
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::future::{poll_fn, Future};
-use std::hash::{BuildHasher, Hasher};
-use std::pin::pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
-use std::task::Poll;
+use std::future::Future;
 use std::time::Duration;
 
+use agntz_tokio::{BuilderSettings, IdleTimer};
 use bytes::Bytes;
 
 pub use agntz_proto;
 use agntz_proto::{Error, Timeouts, Transport};
-pub use body::ReqwestBody;
 /// The reqwest crate this transport is built on (to build a compatible client).
 pub use reqwest;
+
+/// The body of a response sent by [`ReqwestTransport`]: reqwest's body
+/// behind the idle-read timer (see [`agntz_tokio::IdleBody`]).
+///
+/// When no chunk arrives for longer than the idle timeout, the stream yields
+/// one `Err(Error::Timeout(..))` of kind `Idle` and then ends. Dropping the
+/// body early closes the connection (HTTP/1.1) or cancels the stream
+/// (HTTP/2), which is how the worker learns that a run's client left.
+pub type ReqwestBody = agntz_tokio::IdleBody<reqwest::Body>;
 
 /// An Agntz client over reqwest.
 pub type Client = agntz_proto::Client<ReqwestTransport>;
@@ -165,26 +167,13 @@ impl Transport for ReqwestTransport {
 
         async move {
             let pending = pending.map_err(|e| error::send_error(e, connect_timeout))?;
-            let mut timer = Box::pin(tokio::time::sleep(idle));
-            let mut pending = pin!(pending);
-            let head = poll_fn(|cx| match pending.as_mut().poll(cx) {
-                Poll::Ready(result) => Poll::Ready(Some(result)),
-                Poll::Pending => timer.as_mut().poll(cx).map(|()| None),
-            })
-            .await;
-            let response = match head {
-                Some(result) => result.map_err(|e| error::send_error(e, connect_timeout))?,
-                None => {
-                    let timeout =
-                        agntz_proto::TimeoutError::new(agntz_proto::TimeoutKind::Idle, idle);
-                    return Err(Error::Timeout(timeout));
-                }
-            };
+            let mut timer = IdleTimer::start(idle);
+            let response = timer
+                .head(pending)
+                .await?
+                .map_err(|e| error::send_error(e, connect_timeout))?;
             let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-            Ok(http::Response::from_parts(
-                parts,
-                ReqwestBody::new(body, idle, timer),
-            ))
+            Ok(http::Response::from_parts(parts, timer.body(body)))
         }
     }
 
@@ -193,46 +182,19 @@ impl Transport for ReqwestTransport {
     }
 
     fn jitter(&self) -> f64 {
-        jitter()
+        agntz_tokio::jitter()
     }
-}
-
-/// A number in `[0, 1)`: a per-process random hash of a counter.
-fn jitter() -> f64 {
-    static STATE: OnceLock<RandomState> = OnceLock::new();
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = STATE.get_or_init(RandomState::new).build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    // 53 random bits make an exactly representable fraction below 1.
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Builds a [`ReqwestTransport`].
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct ReqwestTransportBuilder {
-    connect_timeout: Duration,
-    idle_timeout: Duration,
-    roots: Vec<reqwest::Certificate>,
-}
-
-impl Default for ReqwestTransportBuilder {
-    fn default() -> Self {
-        let defaults = Timeouts::default();
-        ReqwestTransportBuilder {
-            connect_timeout: defaults.connect,
-            idle_timeout: defaults.idle,
-            roots: Vec::new(),
-        }
-    }
+    settings: BuilderSettings<reqwest::Certificate>,
 }
 
 impl fmt::Debug for ReqwestTransportBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReqwestTransportBuilder")
-            .field("connect_timeout", &self.connect_timeout)
-            .field("idle_timeout", &self.idle_timeout)
-            .field("extra_roots", &self.roots.len())
-            .finish()
+        self.settings.debug_as("ReqwestTransportBuilder", f)
     }
 }
 
@@ -240,14 +202,14 @@ impl ReqwestTransportBuilder {
     /// Timeout for establishing a connection, TCP and TLS (default 10 s).
     /// Applies to every request of the transport.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.settings.connect_timeout = timeout;
         self
     }
 
     /// Idle-read timeout for requests that carry no [`Timeouts`] extension
     /// (default 5 minutes). Requests built by the core always carry one.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.idle_timeout = timeout;
+        self.settings.idle_timeout = timeout;
         self
     }
 
@@ -255,14 +217,8 @@ impl ReqwestTransportBuilder {
     /// `CERTIFICATE` blocks) in addition to the system's, for example for a
     /// self-hosted worker behind a private CA.
     pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
-        let certs = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|e| Error::InvalidRequest(format!("invalid PEM root certificate: {e}")))?;
-        if certs.is_empty() {
-            return Err(Error::InvalidRequest(
-                "no certificate found in the PEM data".to_owned(),
-            ));
-        }
-        self.roots.extend(certs);
+        self.settings
+            .add_pem_roots(reqwest::Certificate::from_pem_bundle(pem))?;
         Ok(self)
     }
 
@@ -270,28 +226,15 @@ impl ReqwestTransportBuilder {
     pub fn build(self) -> Result<ReqwestTransport, Error> {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(self.connect_timeout)
+            .connect_timeout(self.settings.connect_timeout)
             .tcp_nodelay(true)
-            .tls_certs_merge(self.roots)
+            .tls_certs_merge(self.settings.roots)
             .build()
             .map_err(|e| Error::InvalidRequest(format!("cannot build the HTTP client: {e}")))?;
         Ok(ReqwestTransport {
             client,
-            connect_timeout: Some(self.connect_timeout),
-            idle_timeout: self.idle_timeout,
+            connect_timeout: Some(self.settings.connect_timeout),
+            idle_timeout: self.settings.idle_timeout,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::jitter;
-
-    #[test]
-    fn jitter_is_in_unit_interval_and_varies() {
-        let values: Vec<f64> = (0..1000).map(|_| jitter()).collect();
-        assert!(values.iter().all(|v| (0.0..1.0).contains(v)));
-        let first = values[0];
-        assert!(values.iter().any(|v| *v != first));
     }
 }

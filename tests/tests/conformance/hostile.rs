@@ -216,13 +216,17 @@ pub async fn html_body_on_json_call_is_decode_error<T: Transport>(h: Harness<T>)
         .run(RunRequest::new("echo").input("x"))
         .await
         .expect_err("HTML is not a run result");
+    assert_decode_keeps_body(err, 200, "<html");
+}
+
+/// A decode error with `status` whose raw body (kept for the caller)
+/// contains `needle`.
+fn assert_decode_keeps_body(err: Error, status: u16, needle: &str) {
     match err {
         Error::Decode(d) => {
-            assert_eq!(d.status, 200);
-            assert!(
-                String::from_utf8_lossy(&d.body).contains("<html"),
-                "raw body kept"
-            );
+            assert_eq!(d.status, status);
+            let body = String::from_utf8_lossy(&d.body);
+            assert!(body.contains(needle), "raw body kept: {body}");
         }
         other => panic!("expected Decode, got {other:?}"),
     }
@@ -381,16 +385,8 @@ pub async fn missing_location_on_201_is_decode_error<T: Transport>(h: Harness<T>
         .start(RunRequest::new("echo").input("x"))
         .await
         .expect_err("no Location");
-    match err {
-        Error::Decode(d) => {
-            assert_eq!(d.status, 201);
-            assert!(
-                String::from_utf8_lossy(&d.body).contains("\"id\":\"run_"),
-                "the run record is kept"
-            );
-        }
-        other => panic!("expected Decode, got {other:?}"),
-    }
+    // The run record is kept in the raw body.
+    assert_decode_keeps_body(err, 201, "\"id\":\"run_");
 }
 
 pub async fn evicted_run_stream_ends_with_snapshot<T: Transport>(h: Harness<T>) {

@@ -30,15 +30,10 @@ impl Operation for ImportSessions {
     const KIND: CallKind = CallKind::StartsWork;
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        let body = serde_json::to_vec(&self.import)
-            .map_err(|e| Error::invalid(format!("cannot serialize the session import: {e}")))?;
-        request::build(
-            config,
-            Method::POST,
-            "/sessions/import",
-            Some(body.into()),
-            JSON,
-        )
+        // `to_body` validates first: an empty import, an empty session id or
+        // an empty message timestamp is refused before anything is sent.
+        let body = self.import.to_body()?;
+        request::build(config, Method::POST, "/sessions/import", Some(body), JSON)
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<ImportResult, Error> {

@@ -7,6 +7,7 @@
 mod client_tool;
 mod content;
 mod health;
+mod list_query;
 mod retention;
 mod run;
 mod run_request;

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::list_query::{list_query_methods, ListQuery};
 use super::serde_util::{lenient_millis, lenient_string};
 use super::{Reply, RetentionMode};
 
@@ -313,12 +314,7 @@ impl Run {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunFilter {
     roots_only: Option<bool>,
-    agent_id: Option<String>,
-    status: Option<String>,
-    started_after: Option<String>,
-    started_before: Option<String>,
-    limit: Option<u32>,
-    cursor: Option<String>,
+    query: ListQuery,
 }
 
 impl RunFilter {
@@ -333,46 +329,7 @@ impl RunFilter {
         self
     }
 
-    /// Exact match on the stored agent reference (including any `@suffix`).
-    pub fn agent_id(mut self, agent_id: impl Into<String>) -> Self {
-        self.agent_id = Some(agent_id.into());
-        self
-    }
-
-    /// Exact match on the status (a [`RunStatus`] or any string).
-    pub fn status(mut self, status: impl AsRef<str>) -> Self {
-        self.status = Some(status.as_ref().to_owned());
-        self
-    }
-
-    /// Runs started at or after this ISO-8601 time.
-    pub fn started_after(mut self, iso: impl Into<String>) -> Self {
-        self.started_after = Some(iso.into());
-        self
-    }
-
-    /// Runs started at or before this ISO-8601 time.
-    pub fn started_before(mut self, iso: impl Into<String>) -> Self {
-        self.started_before = Some(iso.into());
-        self
-    }
-
-    /// Page size (worker default 50, max 200; must be ≥ 1).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Continue after the page that returned this cursor.
-    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
-        self.cursor = Some(cursor.into());
-        self
-    }
-
-    /// A copy of this filter positioned at `cursor` (for the next page).
-    pub fn with_cursor(&self, cursor: impl Into<String>) -> Self {
-        self.clone().cursor(cursor)
-    }
+    list_query_methods!("runs", "a [`RunStatus`]");
 
     /// The query parameters, in the order `rootsOnly, agentId, status,
     /// startedAfter, startedBefore, limit, cursor`; unset ones omitted.
@@ -381,21 +338,8 @@ impl RunFilter {
         if let Some(b) = self.roots_only {
             q.push(("rootsOnly", b.to_string()));
         }
-        push_opt(&mut q, "agentId", &self.agent_id);
-        push_opt(&mut q, "status", &self.status);
-        push_opt(&mut q, "startedAfter", &self.started_after);
-        push_opt(&mut q, "startedBefore", &self.started_before);
-        if let Some(l) = self.limit {
-            q.push(("limit", l.to_string()));
-        }
-        push_opt(&mut q, "cursor", &self.cursor);
+        self.query.push_pairs(&mut q);
         q
-    }
-}
-
-pub(crate) fn push_opt(q: &mut Vec<(&'static str, String)>, key: &'static str, v: &Option<String>) {
-    if let Some(v) = v {
-        q.push((key, v.clone()));
     }
 }
 

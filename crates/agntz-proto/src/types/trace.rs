@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::run::push_opt;
+use super::list_query::{list_query_methods, ListQuery};
 use super::serde_util::null_as_default;
 
 /// Status of a span or a whole trace.
@@ -223,12 +223,7 @@ pub struct TraceDetail {
 /// Filters and paging of `GET /traces`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TraceFilter {
-    agent_id: Option<String>,
-    status: Option<String>,
-    started_after: Option<String>,
-    started_before: Option<String>,
-    limit: Option<u32>,
-    cursor: Option<String>,
+    query: ListQuery,
 }
 
 impl TraceFilter {
@@ -237,59 +232,13 @@ impl TraceFilter {
         Self::default()
     }
 
-    /// Only traces of this agent.
-    pub fn agent_id(mut self, agent_id: impl Into<String>) -> Self {
-        self.agent_id = Some(agent_id.into());
-        self
-    }
-
-    /// Only traces with this status (a [`SpanStatus`] or any string).
-    pub fn status(mut self, status: impl AsRef<str>) -> Self {
-        self.status = Some(status.as_ref().to_owned());
-        self
-    }
-
-    /// Traces started at or after this ISO-8601 time.
-    pub fn started_after(mut self, iso: impl Into<String>) -> Self {
-        self.started_after = Some(iso.into());
-        self
-    }
-
-    /// Traces started at or before this ISO-8601 time.
-    pub fn started_before(mut self, iso: impl Into<String>) -> Self {
-        self.started_before = Some(iso.into());
-        self
-    }
-
-    /// Page size (worker default 50, max 200; must be ≥ 1).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Continue after the page that returned this cursor.
-    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
-        self.cursor = Some(cursor.into());
-        self
-    }
-
-    /// A copy of this filter positioned at `cursor` (for the next page).
-    pub fn with_cursor(&self, cursor: impl Into<String>) -> Self {
-        self.clone().cursor(cursor)
-    }
+    list_query_methods!("traces", "a [`SpanStatus`]");
 
     /// The query parameters, in the order `agentId, status, startedAfter,
     /// startedBefore, limit, cursor`; unset ones omitted.
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut q = Vec::new();
-        push_opt(&mut q, "agentId", &self.agent_id);
-        push_opt(&mut q, "status", &self.status);
-        push_opt(&mut q, "startedAfter", &self.started_after);
-        push_opt(&mut q, "startedBefore", &self.started_before);
-        if let Some(l) = self.limit {
-            q.push(("limit", l.to_string()));
-        }
-        push_opt(&mut q, "cursor", &self.cursor);
+        self.query.push_pairs(&mut q);
         q
     }
 }

@@ -1,31 +1,87 @@
-//! The response body: hyper's body behind an idle-read timer.
+//! The idle-read timer of one exchange: over the response head, then over
+//! the body.
 
+use std::error::Error as StdError;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use agntz_proto::{Error, TimeoutError, TimeoutKind};
 use bytes::Bytes;
 use futures_core::Stream;
-use http_body::Body as _;
+use http_body::Body;
 use tokio::time::{Instant, Sleep};
 
 use crate::error::body_error;
-use hyper::body::Incoming;
 
-/// The body of a response sent by [`HyperTransport`](crate::HyperTransport):
-/// a stream of chunks that ends at the end of the body.
+/// The idle timer of one exchange, started when the request is sent.
+///
+/// [`head`](Self::head) waits for the response head under the timer, then
+/// [`body`](Self::body) hands the same timer to the response body: one timer
+/// serves the whole exchange, so on a fresh connection it also covers
+/// connecting.
+pub struct IdleTimer {
+    idle: Duration,
+    timer: Pin<Box<Sleep>>,
+}
+
+impl IdleTimer {
+    /// Starts a timer of `idle`.
+    pub fn start(idle: Duration) -> Self {
+        IdleTimer {
+            idle,
+            timer: Box::pin(tokio::time::sleep(idle)),
+        }
+    }
+
+    /// Runs `pending` (the request's future) until it resolves, or fails
+    /// with an [`Error::Timeout`] of kind [`TimeoutKind::Idle`] when the
+    /// timer fires first.
+    pub async fn head<F: Future>(&mut self, pending: F) -> Result<F::Output, Error> {
+        let mut pending = pin!(pending);
+        let timer = &mut self.timer;
+        let head = poll_fn(|cx| match pending.as_mut().poll(cx) {
+            Poll::Ready(output) => Poll::Ready(Some(output)),
+            Poll::Pending => timer.as_mut().poll(cx).map(|()| None),
+        })
+        .await;
+        head.ok_or_else(|| Error::Timeout(TimeoutError::new(TimeoutKind::Idle, self.idle)))
+    }
+
+    /// The response body `inner` behind this timer.
+    pub fn body<B>(self, inner: B) -> IdleBody<B> {
+        IdleBody {
+            inner: Some(inner),
+            idle: self.idle,
+            timer: self.timer,
+            deadline: deadline_after(self.idle),
+        }
+    }
+}
+
+impl fmt::Debug for IdleTimer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdleTimer")
+            .field("idle", &self.idle)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The body of a response: a stream of chunks that ends at the end of the
+/// body, made by [`IdleTimer::body`].
 ///
 /// When no chunk arrives for longer than the idle timeout, the stream yields
 /// one `Err(Error::Timeout(..))` of kind [`TimeoutKind::Idle`] and then ends.
 /// After an error or the end of the body the connection is released at once;
 /// dropping the body early closes the connection (HTTP/1.1) or cancels the
 /// stream (HTTP/2), which is how the worker learns that a run's client left.
-pub struct HyperBody {
+/// Errors of `B` become [`Error::Transport`] of kind
+/// [`TransportErrorKind::Body`](agntz_proto::TransportErrorKind::Body).
+pub struct IdleBody<B> {
     /// `None` once the body ended or failed.
-    inner: Option<Incoming>,
+    inner: Option<B>,
     idle: Duration,
     /// One timer per response, created when the request was sent.
     timer: Pin<Box<Sleep>>,
@@ -34,17 +90,7 @@ pub struct HyperBody {
     deadline: Instant,
 }
 
-impl HyperBody {
-    pub(crate) fn new(inner: Incoming, idle: Duration, timer: Pin<Box<Sleep>>) -> Self {
-        let deadline = deadline_after(idle);
-        HyperBody {
-            inner: Some(inner),
-            idle,
-            timer,
-            deadline,
-        }
-    }
-
+impl<B> IdleBody<B> {
     /// Polls the idle timer; `Ready` means the body has been silent too long.
     fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         loop {
@@ -60,7 +106,11 @@ impl HyperBody {
     }
 }
 
-impl Stream for HyperBody {
+impl<B> Stream for IdleBody<B>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: StdError + Send + Sync + 'static,
+{
     type Item = Result<Bytes, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -97,6 +147,15 @@ impl Stream for HyperBody {
     }
 }
 
+impl<B> fmt::Debug for IdleBody<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdleBody")
+            .field("finished", &self.inner.is_none())
+            .field("idle", &self.idle)
+            .finish()
+    }
+}
+
 /// `now + idle`, saturating (an "infinite" idle timeout must not panic).
 fn deadline_after(idle: Duration) -> Instant {
     let now = Instant::now();
@@ -104,11 +163,12 @@ fn deadline_after(idle: Duration) -> Instant {
         .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 24 * 3600))
 }
 
-impl fmt::Debug for HyperBody {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HyperBody")
-            .field("finished", &self.inner.is_none())
-            .field("idle", &self.idle)
-            .finish()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_infinite_idle_timeout_does_not_panic() {
+        assert!(deadline_after(Duration::MAX) > Instant::now());
     }
 }

@@ -1,14 +1,9 @@
-//! A tiny raw-bytes HTTP/1.1 server on 127.0.0.1 for transport tests.
+//! Tiny raw-bytes HTTP/1.1 (and TLS) servers on 127.0.0.1 for the
+//! transport suite: each test scripts the wire exactly.
 
-#![allow(dead_code)]
-
-use std::future::poll_fn;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use futures_core::Stream;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::rustls;
@@ -136,14 +131,6 @@ pub async fn wait_for_close<S: AsyncRead + Unpin>(stream: &mut S) {
     .expect("the client did not close the connection");
 }
 
-/// The next item of a body stream.
-pub async fn next<B>(body: &mut B) -> Option<Result<Bytes, agntz_proto::Error>>
-where
-    B: Stream<Item = Result<Bytes, agntz_proto::Error>> + Unpin,
-{
-    poll_fn(|cx| Pin::new(&mut *body).poll_next(cx)).await
-}
-
 /// A self-signed certificate for 127.0.0.1 and localhost: (PEM, TLS acceptor).
 pub fn self_signed() -> (String, tokio_rustls::TlsAcceptor) {
     let certified =
@@ -163,4 +150,24 @@ pub fn self_signed() -> (String, tokio_rustls::TlsAcceptor) {
         certified.cert.pem(),
         tokio_rustls::TlsAcceptor::from(Arc::new(config)),
     )
+}
+
+/// A TLS server that answers one `/health` request, or gives up quietly
+/// when the handshake fails.
+pub async fn tls_server(acceptor: tokio_rustls::TlsAcceptor) -> (u16, tokio::task::JoinHandle<()>) {
+    let (listener, port) = listen().await;
+    let server = tokio::spawn(async move {
+        let stream = accept(&listener).await;
+        let Ok(mut tls) = acceptor.accept(stream).await else {
+            return;
+        };
+        read_request(&mut tls).await;
+        respond_json(
+            &mut tls,
+            "200 OK",
+            r#"{"status":"ok","service":"agntz-worker"}"#,
+        )
+        .await;
+    });
+    (port, server)
 }

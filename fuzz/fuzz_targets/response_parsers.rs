@@ -1,0 +1,108 @@
+//! Fuzzes the response parsers: every operation's `parse`, plus `api_error`
+//! and `classify`, on arbitrary status, header and body bytes. They must
+//! return (a value or a typed error) and never panic.
+#![no_main]
+
+use agntz_proto::ops::*;
+use agntz_proto::response::{api_error, classify, unexpected_content_type};
+use agntz_proto::types::{RunFilter, RunRequest, SessionImport, SessionSnapshot, TraceFilter};
+use agntz_proto::Error;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
+use libfuzzer_sys::fuzz_target;
+
+/// Input layout: status (2 bytes, mapped into 100..=599), then the lengths
+/// of the content-type, retry-after and date header values (1 byte each), a
+/// flags byte (bit 0: send a Location header), the three header values, and
+/// the body (everything left).
+struct Input<'a> {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: &'a [u8],
+}
+
+fn split(data: &[u8]) -> Option<Input<'_>> {
+    let (head, mut rest) = data.split_at_checked(6)?;
+    let status = 100 + u16::from_le_bytes([head[0], head[1]]) % 500;
+    let status = StatusCode::from_u16(status).ok()?;
+    let mut headers = HeaderMap::new();
+    for (name, len) in [
+        ("content-type", head[2]),
+        ("retry-after", head[3]),
+        ("date", head[4]),
+    ] {
+        let (value, tail) = rest.split_at_checked(usize::from(len)).unwrap_or((rest, &[]));
+        rest = tail;
+        // Values `http` refuses cannot reach a parser; skip them.
+        if let Ok(v) = HeaderValue::from_bytes(value) {
+            headers.insert(name, v);
+        }
+    }
+    if head[5] & 1 == 1 {
+        headers.insert("location", HeaderValue::from_static("/runs/run_1"));
+    }
+    Some(Input {
+        status,
+        headers,
+        body: rest,
+    })
+}
+
+fn response(input: &Input<'_>) -> Response<Bytes> {
+    let mut r = Response::new(Bytes::copy_from_slice(input.body));
+    *r.status_mut() = input.status;
+    *r.headers_mut() = input.headers.clone();
+    r
+}
+
+/// Formats the outcome (exercising `Display`/`Debug` too) and checks that a
+/// non-2xx status never parses as a success.
+fn check<T>(input: &Input<'_>, result: Result<T, Error>, gone_is_ok: bool) {
+    match result {
+        Ok(_) => assert!(
+            input.status.is_success() || (gone_is_ok && input.status == StatusCode::GONE),
+            "{} parsed as success",
+            input.status
+        ),
+        Err(e) => {
+            let _ = (e.to_string(), format!("{e:?}"), e.code(), e.status(), e.api());
+        }
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some(input) = split(data) else { return };
+    let run = || RunRequest::new("a");
+    check(&input, GetHealth::new().parse(response(&input)), false);
+    check(&input, RunAgent::new(run()).parse(response(&input)), false);
+    check(&input, StartRun::new(run()).parse(response(&input)), false);
+    check(&input, GetRun::new("r").parse(response(&input)), false);
+    check(&input, CancelRun::new("r").parse(response(&input)), false);
+    check(&input, ListRuns::new(RunFilter::new()).parse(response(&input)), false);
+    check(&input, GetTrace::new("t").parse(response(&input)), false);
+    check(&input, ListTraces::new(TraceFilter::new()).parse(response(&input)), false);
+    check(&input, DeleteTrace::new("t").parse(response(&input)), false);
+    check(
+        &input,
+        ImportSessions::new(SessionImport::new([SessionSnapshot::new("s")]))
+            .parse(response(&input)),
+        false,
+    );
+    check(&input, ListSessions::new().parse(response(&input)), false);
+    check(&input, GetSession::new("s").parse(response(&input)), false);
+    check(&input, DeleteSession::new("s").parse(response(&input)), false);
+    check(
+        &input,
+        SubmitToolResult::new("r", "c", ToolOutcome::Output(serde_json::Value::Null))
+            .parse(response(&input)),
+        true,
+    );
+
+    let err = api_error(input.status, &input.headers, input.body);
+    let api = err.api().expect("api_error always builds an API error");
+    assert_eq!(api.status, input.status);
+    let _ = (err.to_string(), format!("{err:?}"));
+    let _ = classify(input.status, &input.headers, false);
+    let _ = classify(input.status, &input.headers, true);
+    let _ = unexpected_content_type(&input.headers).to_string();
+});
