@@ -40,6 +40,7 @@ pub mod config;
 pub mod encode;
 pub mod error;
 pub mod events;
+mod multipart;
 pub mod ops;
 mod request;
 pub mod response;
@@ -50,7 +51,8 @@ pub mod transport;
 pub mod types;
 
 pub use client::{
-    AgentStream, Agents, Client, ClientTools, Pages, RunStream, Runs, Sessions, TraceStream, Traces,
+    AgentStream, Agents, Artifacts, Client, ClientTools, Pages, RunStream, Runs, Sessions,
+    TraceStream, Traces,
 };
 pub use config::{ApiKey, Config, ConfigBuilder, Limits, Timeouts};
 pub use error::{

@@ -62,3 +62,21 @@ pub(crate) fn build(
     request.extensions_mut().insert(*config.timeouts());
     Ok(request)
 }
+
+/// Builds a request with a non-JSON body and its own content type (for
+/// `multipart/form-data` uploads).
+pub(crate) fn build_with_body(
+    config: &Config,
+    method: Method,
+    path_and_query: &str,
+    body: Bytes,
+    content_type: &str,
+    shape: Shape,
+) -> Result<Request<Bytes>, Error> {
+    let content_type = HeaderValue::from_str(content_type)
+        .map_err(|_| Error::invalid(format!("invalid content type {content_type:?}")))?;
+    let mut request = build(config, method, path_and_query, None, shape)?;
+    request.headers_mut().insert(CONTENT_TYPE, content_type);
+    *request.body_mut() = body;
+    Ok(request)
+}

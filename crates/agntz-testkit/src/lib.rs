@@ -2,7 +2,10 @@
 //! offline development.
 //!
 //! [`TestWorker`] serves the core worker API (`/health`, `/run`, `/run/stream`,
-//! `/runs…`, `/traces…`, `/sessions…`) on `127.0.0.1` with an ephemeral port,
+//! `/runs…`, `/traces…`, `/sessions…`) plus the agent catalogue (`/agents`,
+//! `/agents/{id}`, `/agents/import`) and artifacts (`/artifacts…` with
+//! multipart uploads, and the signed `/artifact-download/{id}` link) on
+//! `127.0.0.1` with an ephemeral port,
 //! plain HTTP or HTTPS with a generated self-signed certificate. Agents are
 //! backed by a deterministic fake model (see below), so results are
 //! predictable; [`Faults`] make responses misbehave on the wire to test client
@@ -13,6 +16,20 @@
 //! Every tenant has `echo` (plain), `toolbot` (local tool `validate_manifest`),
 //! `clientbot` (client tool `get_selection`, 30 s timeout) and `clientfast`
 //! (same, 1 s timeout). `<id>@latest` and `<id>@<version>` are accepted.
+//!
+//! The catalogue listed by `GET /agents` holds only what a tenant published
+//! with `POST /agents/import` (so a fresh tenant lists `[]`, as on the real
+//! worker); published agents run too, and shadow a built-in agent of the same
+//! id. The mock reads a manifest's top-level `id`, `name`, `description`,
+//! `kind` and `model`, and its first tool (`kind: local` with
+//! `validate_manifest`, or `kind: client` with `name` and `timeoutMs`).
+//!
+//! # Artifacts
+//!
+//! Uploads are stored per tenant with their expiry; run requests whose
+//! content blocks reference an artifact are checked like the worker does
+//! (missing or expired → 400 `BAD_REQUEST` `Artifact '<id>' is missing or
+//! expired`; an `image` block needs `image/*`, an `audio` block `audio/*`).
 //!
 //! # Fake model
 //!
@@ -34,6 +51,7 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod catalog;
 mod engine;
 mod faults;
 mod model;
@@ -147,6 +165,7 @@ async fn start_here(tls: bool) -> std::io::Result<Started> {
         store: Arc::new(Store::new(model::builtin_agents(util::now_ms()))),
         faults: Faults::default(),
         requests: Mutex::new(Vec::new()),
+        tls: tls.is_some(),
     });
     let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
     let task = tokio::spawn(server::accept_loop(listener, acceptor, shared.clone()));

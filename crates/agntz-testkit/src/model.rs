@@ -17,16 +17,16 @@ use serde_json::Value;
 pub(crate) const FAIL_MESSAGE: &str = "fake LLM forced failure (FAIL_LLM)";
 
 /// A tool offered to an agent.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ToolDecl {
     /// A worker-side tool that runs in-process.
-    Local(&'static str),
+    Local(String),
     /// A caller-implemented tool answered through the client-tool protocol.
-    Client { name: &'static str, timeout_ms: u64 },
+    Client { name: String, timeout_ms: u64 },
 }
 
 impl ToolDecl {
-    pub(crate) fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             ToolDecl::Local(n) => n,
             ToolDecl::Client { name, .. } => name,
@@ -37,7 +37,7 @@ impl ToolDecl {
 /// A built-in agent.
 #[derive(Debug, Clone)]
 pub(crate) struct Agent {
-    pub id: &'static str,
+    pub id: String,
     pub tool: Option<ToolDecl>,
     /// ISO timestamp of the (only) version.
     pub version: String,
@@ -48,27 +48,27 @@ pub(crate) fn builtin_agents(created_ms: u64) -> Vec<Agent> {
     let v = |n: u64| crate::util::iso(created_ms + n);
     vec![
         Agent {
-            id: "echo",
+            id: "echo".into(),
             tool: None,
             version: v(0),
         },
         Agent {
-            id: "toolbot",
-            tool: Some(ToolDecl::Local("validate_manifest")),
+            id: "toolbot".into(),
+            tool: Some(ToolDecl::Local("validate_manifest".into())),
             version: v(1),
         },
         Agent {
-            id: "clientbot",
+            id: "clientbot".into(),
             tool: Some(ToolDecl::Client {
-                name: "get_selection",
+                name: "get_selection".into(),
                 timeout_ms: 30_000,
             }),
             version: v(2),
         },
         Agent {
-            id: "clientfast",
+            id: "clientfast".into(),
             tool: Some(ToolDecl::Client {
-                name: "get_selection",
+                name: "get_selection".into(),
                 timeout_ms: 1_000,
             }),
             version: v(3),
@@ -196,7 +196,7 @@ mod tests {
             Plan::Answer("RECALL: a | b".into())
         );
         assert_eq!(plan("FAIL_LLM", &[], None), Plan::Fail);
-        let t = ToolDecl::Local("validate_manifest");
+        let t = ToolDecl::Local("validate_manifest".into());
         assert_eq!(
             plan(
                 r#"CALL_TOOL:validate_manifest ARGS:{"yaml":"id: x"}"#,

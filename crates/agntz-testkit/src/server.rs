@@ -25,6 +25,8 @@ pub(crate) struct Shared {
     pub store: Arc<Store>,
     pub faults: Faults,
     pub requests: Mutex<Vec<RecordedRequest>>,
+    /// Served over HTTPS (for absolute URLs such as artifact download links).
+    pub tls: bool,
 }
 
 /// Accepts connections until the task is aborted; aborting also drops (and so

@@ -6,6 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::{broadcast, oneshot, watch};
 
+use bytes::Bytes;
+
+use crate::catalog::StoredAgent;
 use crate::model::Agent;
 use crate::runs::EventLog;
 use crate::wire::{Message, Raw, RunJson, TraceDetail, TraceEvent};
@@ -81,6 +84,21 @@ pub(crate) struct Inner {
     pub traces: HashMap<String, TraceRecord>,
     pub live_traces: HashMap<String, LiveTrace>,
     pub client_tools: HashMap<String, ClientToolRequest>,
+    /// Published agents, keyed by (tenant, agent id).
+    pub catalog: HashMap<(String, String), StoredAgent>,
+    /// Uploaded artifacts, keyed by id.
+    pub artifacts: HashMap<String, Artifact>,
+}
+
+/// An uploaded artifact.
+pub(crate) struct Artifact {
+    pub tenant: String,
+    pub purpose: &'static str,
+    pub media_type: String,
+    pub data: Bytes,
+    pub sha256: String,
+    pub created_ms: u64,
+    pub expires_ms: u64,
 }
 
 /// State shared by the server tasks.
@@ -101,12 +119,25 @@ impl Store {
         lock(&self.inner)
     }
 
-    pub(crate) fn agent(&self, id: &str) -> Option<&Agent> {
-        self.agents.iter().find(|a| a.id == id)
+    /// The agent `id` as `tenant` runs it: a published one first, else a
+    /// built-in one.
+    pub(crate) fn agent(&self, tenant: &str, id: &str) -> Option<Agent> {
+        let published = self
+            .lock()
+            .catalog
+            .get(&(tenant.to_string(), id.to_string()))
+            .map(StoredAgent::runnable);
+        published.or_else(|| self.agents.iter().find(|a| a.id == id).cloned())
     }
 }
 
 impl Inner {
+    /// A live (not expired) artifact of `tenant`; expired ones are swept.
+    pub(crate) fn artifact(&mut self, tenant: &str, id: &str, now_ms: u64) -> Option<&Artifact> {
+        self.artifacts.retain(|_, a| a.expires_ms > now_ms);
+        self.artifacts.get(id).filter(|a| a.tenant == tenant)
+    }
+
     /// A run visible to `tenant` through `GET /runs/{id}`.
     pub(crate) fn visible_run(&self, tenant: &str, id: &str) -> Option<&RunEntry> {
         self.runs

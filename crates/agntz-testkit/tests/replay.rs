@@ -16,26 +16,10 @@ use tokio::net::TcpStream;
 
 /// Exchanges outside the mock's core scope, with the reason.
 const SKIPPED: &[(u64, &str)] = &[
-    (
-        2,
-        "agents admin (import) is out of scope; the mock has built-in agents",
-    ),
-    (3, "agents admin (list) is out of scope"),
-    (4, "agents admin (get) is out of scope"),
-    (34, "agents admin (get unknown agent) is out of scope"),
-    (38, "agents admin (tenant B list) is out of scope"),
     (41, "internal auth (X-Internal-Secret) is not for SDK use"),
     (42, "internal auth (X-Internal-Secret) is not for SDK use"),
     (43, "system agents (internal secret only) are out of scope"),
     (44, "build-agent rate limiting is out of scope"),
-    (
-        45,
-        "agents admin (import of client-tool agents) is out of scope; built in",
-    ),
-    (53, "artifacts are out of scope"),
-    (54, "artifacts are out of scope"),
-    (55, "artifacts are out of scope"),
-    (56, "artifacts are out of scope"),
     (57, "memory is out of scope"),
     (58, "memory (internal auth) is out of scope"),
     (59, "memory is out of scope"),
@@ -50,7 +34,9 @@ const SKIPPED: &[(u64, &str)] = &[
 const DURING_STREAM: &[(u64, &[u64])] = &[(46, &[47, 48])];
 
 fn id_like(s: &str) -> bool {
-    ["run_", "sess_", "ctr_"].iter().any(|p| s.starts_with(p))
+    ["run_", "sess_", "ctr_", "artifact_"]
+        .iter()
+        .any(|p| s.starts_with(p))
 }
 
 /// Records recorded-id → mock-id for strings at the same JSON position.
@@ -169,9 +155,19 @@ fn request_parts(ex: &Value, ids: &HashMap<String, String>) -> RequestParts {
     let body = if let Some(j) = req.get("json") {
         Some(substitute(&serde_json::to_string(j).unwrap(), ids).into_bytes())
     } else {
-        req.get("body")
-            .and_then(Value::as_str)
-            .map(|b| substitute(b, ids).into_bytes())
+        let multipart = headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("multipart/"));
+        req.get("body").and_then(Value::as_str).map(|b| {
+            let b = substitute(b, ids);
+            // The recording keeps multipart bodies with bare LF line ends;
+            // the wire form uses CRLF.
+            if multipart {
+                b.replace('\n', "\r\n").into_bytes()
+            } else {
+                b.into_bytes()
+            }
+        })
     };
     (method, path, headers, body)
 }
@@ -208,7 +204,8 @@ fn compare(ex: &Value, resp: &Resp<TcpStream>, ids: &mut HashMap<String, String>
                 }
             }
             _ => {
-                if mine != value.as_str() {
+                let want = value.as_str().map(|v| substitute(v, ids));
+                if mine != want.as_deref() {
                     errors.push(format!("header {name}: recorded {value} vs mock {mine:?}"));
                 }
             }
@@ -268,6 +265,13 @@ fn compare(ex: &Value, resp: &Resp<TcpStream>, ids: &mut HashMap<String, String>
             if keys != ["event", "data"] && keys != ["event", "data", "id"] {
                 errors.push(format!("frame lines out of order: {keys:?}"));
             }
+        }
+    } else if let Some(raw) = rec.get("body").and_then(Value::as_str) {
+        // Raw bodies (artifact content) are recorded without their trailing
+        // line end.
+        let mine = resp.body_str();
+        if mine.trim_end() != raw.trim_end() {
+            errors.push(format!("body: recorded {raw:?} vs mock {mine:?}"));
         }
     } else if !resp.body.is_empty() {
         errors.push(format!("expected empty body, got {:?}", resp.body_str()));

@@ -5,6 +5,7 @@
 //! `scenarios.rs`; the `transports!` macro instantiates each of them as a
 //! `#[tokio::test]` per transport.
 
+mod catalog;
 mod harness;
 mod hostile;
 mod scenarios;
@@ -69,6 +70,14 @@ transports!(api = scenarios;
     client_tool_handler_answers_and_run_completes,
     client_tool_handler_error_reaches_the_model,
     client_tool_manifests_need_attached_handlers,
+);
+
+transports!(resources = catalog;
+    agents_import_list_get_then_run,
+    unknown_agent_get_is_not_found,
+    other_tenant_sees_no_agents,
+    artifact_upload_get_download_delete,
+    run_with_artifact_content_block,
 );
 
 transports!(faults = hostile;

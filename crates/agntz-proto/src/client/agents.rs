@@ -8,12 +8,19 @@ use super::event_stream::FrameStream;
 use super::{Client, ClientTools};
 use crate::error::{Error, StreamError, StreamErrorCode};
 use crate::events::StreamEvent;
-use crate::ops::{RunAgent, StartRun, StreamAgent, StreamOperation, SubmitToolResult, ToolOutcome};
+use crate::ops::{
+    GetAgent, ImportAgents, ListAgents, RunAgent, StartRun, StreamAgent, StreamOperation,
+    SubmitToolResult, ToolOutcome,
+};
 use crate::stream::{AgentFrame, AgentFrames};
 use crate::transport::Transport;
-use crate::types::{ClientToolRequest, Run, RunRequest, RunResult};
+use crate::types::{
+    AgentDetail, AgentImport, AgentImportResult, AgentSummary, ClientToolRequest, Run, RunRequest,
+    RunResult,
+};
 
-/// Running agents. Get one with [`Client::agents`].
+/// Agents: the catalogue (list, get, import) and running them. Get one with
+/// [`Client::agents`].
 #[derive(Debug)]
 pub struct Agents<'a, T> {
     client: &'a Client<T>,
@@ -92,6 +99,28 @@ impl<'a, T: Transport> Agents<'a, T> {
     /// connection. Same as [`Runs::start`](super::Runs::start).
     pub async fn start(&self, request: RunRequest) -> Result<Run, Error> {
         self.client.execute(&StartRun::new(request)).await
+    }
+
+    /// `GET /agents`: the tenant's agents, `{id, name, description?}` each
+    /// (another tenant's agents are never listed).
+    pub async fn list(&self) -> Result<Vec<AgentSummary>, Error> {
+        self.client.execute(&ListAgents::new()).await
+    }
+
+    /// `GET /agents/{id}`: the stored active definition, with the raw YAML
+    /// manifest in [`AgentDetail::manifest`]. An unknown id is
+    /// [`Error::NotFound`]. Ids containing `%` or `@` are not supported.
+    pub async fn get(&self, agent_id: &str) -> Result<AgentDetail, Error> {
+        self.client.execute(&GetAgent::new(agent_id)).await
+    }
+
+    /// `POST /agents/import`: publishes agents from YAML manifests (or, with
+    /// [`AgentImport::dry_run`], only validates them). A manifest the worker
+    /// rejects is an [`Error::Api`] with status 400 (the per-manifest errors
+    /// are in [`ApiError::body`](crate::ApiError::body) under `results`); an
+    /// existing id under `onConflict: fail` is a 409.
+    pub async fn import(&self, import: AgentImport) -> Result<AgentImportResult, Error> {
+        self.client.execute(&ImportAgents::new(import)).await
     }
 }
 

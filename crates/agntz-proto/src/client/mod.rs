@@ -5,6 +5,7 @@
 //! transport's body and the sans-IO decoder.
 
 mod agents;
+mod artifacts;
 mod deadline;
 mod event_stream;
 mod pages;
@@ -15,6 +16,7 @@ mod tools;
 mod traces;
 
 pub use agents::{AgentStream, Agents};
+pub use artifacts::Artifacts;
 pub use pages::Pages;
 pub use run_stream::{RunStream, TraceStream};
 pub use runs::Runs;
@@ -104,9 +106,15 @@ impl<T: Transport> Client<T> {
         self.execute(&GetHealth::new()).await
     }
 
-    /// Running agents: run to completion, stream, start durable runs.
+    /// Agents: list, get and import them; run to completion, stream, start
+    /// durable runs.
     pub fn agents(&self) -> Agents<'_, T> {
         Agents::new(self)
+    }
+
+    /// Artifacts: upload, get, download, delete.
+    pub fn artifacts(&self) -> Artifacts<'_, T> {
+        Artifacts::new(self)
     }
 
     /// Durable runs: start, get, cancel, list, stream.

@@ -15,6 +15,8 @@
 //! ```
 
 mod agents;
+mod artifacts;
+mod catalog;
 mod client_tools;
 mod health;
 mod runs;
@@ -22,6 +24,8 @@ mod sessions;
 mod traces;
 
 pub use agents::{RunAgent, StartRun, StreamAgent};
+pub use artifacts::{DeleteArtifact, DownloadArtifact, GetArtifact, UploadArtifact};
+pub use catalog::{GetAgent, ImportAgents, ListAgents};
 pub use client_tools::{SubmitToolResult, ToolOutcome, ToolSubmission, MAX_TOOL_OUTPUT_CHARS};
 pub use health::GetHealth;
 pub use runs::{CancelRun, GetRun, ListRuns, StreamRun};

@@ -4,6 +4,8 @@
 //! worker omits get defaults, and enums of server vocabulary have an
 //! `Unknown` catch-all so a newer server never breaks decoding.
 
+mod agent;
+mod artifact;
 mod client_tool;
 mod content;
 mod health;
@@ -16,6 +18,11 @@ pub(crate) mod serde_util;
 mod session;
 mod trace;
 
+pub use agent::{
+    AgentDetail, AgentImport, AgentImportAction, AgentImportResult, AgentImportRow, AgentManifest,
+    AgentMetadata, AgentModel, AgentOnConflict, AgentSummary, ManifestWarning,
+};
+pub use artifact::{ArtifactContent, ArtifactPurpose, ArtifactRef, ArtifactStatus, ArtifactUpload};
 pub use client_tool::ClientToolRequest;
 pub use content::{AudioBlock, ContentBlock, ImageBlock, ImageDetail, MediaSource};
 pub use health::Health;

@@ -1,6 +1,8 @@
 //! Request routing (Hono-like: exact paths, path parameters decoded once,
 //! auth middleware on the API prefixes, plain-text 404 for everything else).
 
+mod agents;
+mod artifacts;
 mod run;
 mod runs;
 mod sessions;
@@ -37,6 +39,7 @@ pub(crate) type Rejection = Box<Response<Body>>;
 pub(crate) struct Ctx<'a> {
     pub shared: &'a Arc<Shared>,
     pub tenant: &'static str,
+    pub headers: &'a http::HeaderMap,
     pub path: &'a str,
     pub query: Option<&'a str>,
     pub body: Bytes,
@@ -81,6 +84,11 @@ pub(crate) async fn route(
             },
         );
     }
+    if method == Method::GET {
+        if let ["artifact-download", id] = segs.as_slice() {
+            return artifacts::signed_download(shared, id, query);
+        }
+    }
     let guarded = segs.first().is_some_and(|s| AUTH_PREFIXES.contains(s));
     if !guarded {
         return respond::not_found();
@@ -97,6 +105,7 @@ pub(crate) async fn route(
     let ctx = Ctx {
         shared,
         tenant,
+        headers: &parts.headers,
         path,
         query,
         body,
@@ -119,6 +128,13 @@ pub(crate) async fn route(
         ["traces", id] if get => traces::get(&ctx, id),
         ["traces", id] if delete => traces::delete(&ctx, id),
         ["traces", id, "stream"] if get => traces::stream(&ctx, id),
+        ["agents"] if get => agents::list(&ctx),
+        ["agents", "import"] if post => agents::import(&ctx),
+        ["agents", id] if get => agents::get(&ctx, id),
+        ["artifacts"] if post => artifacts::upload(&ctx).await,
+        ["artifacts", id] if get => artifacts::get(&ctx, id),
+        ["artifacts", id] if delete => artifacts::delete(&ctx, id),
+        ["artifacts", id, "content"] if get => artifacts::content(&ctx, id),
         ["sessions"] if get => sessions::list(&ctx),
         ["sessions", "import"] if post => sessions::import(&ctx),
         ["sessions", id] if get => sessions::get(&ctx, id),

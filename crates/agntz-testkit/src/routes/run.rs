@@ -150,7 +150,7 @@ pub(crate) fn parse_request(
     let retention = parse_retention(obj.get("retention"), endpoint)?;
 
     // Agent resolution: `<id>`, `<id>@latest` or `<id>@<created-at version>`.
-    let (agent, requested_version) = resolve_agent(&ctx.shared.store, &agent_ref);
+    let (agent, requested_version) = resolve_agent(&ctx.shared.store, ctx.tenant, &agent_ref);
     if agent.is_none() && endpoint != Endpoint::Runs {
         return Err(Box::new(respond::error_code(
             404,
@@ -221,6 +221,9 @@ pub(crate) fn parse_request(
         (Some(i), c) => (input_text(&i), c),
         (None, c) => (String::new(), c),
     };
+    if let Some(blocks) = content.as_ref().and_then(Value::as_array) {
+        resolve_artifacts(ctx, blocks)?;
+    }
     let mut parts = Vec::new();
     if !user_query.is_empty() {
         parts.push(user_query.clone());
@@ -251,7 +254,43 @@ pub(crate) fn parse_request(
     ))
 }
 
-fn resolve_agent(store: &Store, agent_ref: &str) -> (Option<crate::model::Agent>, Option<String>) {
+/// Checks every `artifactId` block the way the worker resolves them: the
+/// artifact must be the tenant's, ready and unexpired, and of the block's
+/// kind (`image/*` for images, `audio/*` for audio).
+fn resolve_artifacts(ctx: &Ctx<'_>, blocks: &[Value]) -> Result<(), Rejection> {
+    let now = crate::util::now_ms();
+    let mut inner = ctx.shared.store.lock();
+    for block in blocks {
+        let Some(id) = block.get("artifactId").and_then(Value::as_str) else {
+            continue;
+        };
+        let kind = block.get("type").and_then(Value::as_str).unwrap_or("");
+        let Some(artifact) = inner.artifact(ctx.tenant, id, now) else {
+            return Err(bad_request(&format!(
+                "Artifact '{id}' is missing or expired"
+            )));
+        };
+        let mt = &artifact.media_type;
+        match kind {
+            "image" if !mt.starts_with("image/") => {
+                return Err(bad_request(&format!(
+                    "Artifact '{id}' is not an image ({mt})"
+                )))
+            }
+            "audio" if !mt.starts_with("audio/") => {
+                return Err(bad_request(&format!("Artifact '{id}' is not audio ({mt})")))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn resolve_agent(
+    store: &Store,
+    tenant: &str,
+    agent_ref: &str,
+) -> (Option<crate::model::Agent>, Option<String>) {
     if agent_ref.chars().any(char::is_whitespace) || agent_ref.matches('@').count() > 1 {
         return (None, None);
     }
@@ -259,14 +298,12 @@ fn resolve_agent(store: &Store, agent_ref: &str) -> (Option<crate::model::Agent>
         Some((id, v)) => (id, Some(v)),
         None => (agent_ref, None),
     };
-    let Some(agent) = store.agent(id) else {
+    let Some(agent) = store.agent(tenant, id) else {
         return (None, None);
     };
     match version {
-        None => (Some(agent.clone()), None),
-        Some(v) if v == "latest" || v == agent.version => {
-            (Some(agent.clone()), Some(v.to_string()))
-        }
+        None => (Some(agent), None),
+        Some(v) if v == "latest" || v == agent.version => (Some(agent), Some(v.to_string())),
         Some(_) => (None, None),
     }
 }
