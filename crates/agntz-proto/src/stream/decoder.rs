@@ -12,7 +12,7 @@ enum State {
     Failed,
 }
 
-/// Decodes one SSE response into typed items (see the [module docs](self)).
+/// Decodes one SSE response into typed items (see the [module docs](crate::stream)).
 #[derive(Debug)]
 pub struct StreamDecoder<F> {
     sse: sse::Decoder,
