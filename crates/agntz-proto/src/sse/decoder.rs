@@ -1,12 +1,11 @@
 //! The incremental SSE decoder.
 
 use std::mem;
-use std::sync::Arc;
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use memchr::{memchr, memchr2};
 
-use super::event::{Event, Utf8Bytes};
+use super::event::{Event, Text, INLINE};
 use super::type_cache::TypeCache;
 use super::{SseError, DEFAULT_MAX_EVENT_SIZE};
 
@@ -57,13 +56,14 @@ pub struct Decoder {
     data: Data,
     /// Length of the data buffer (with joining newlines).
     data_len: usize,
-    event_type: Option<Arc<str>>,
+    event_type: Option<Text>,
     /// `id` field of the current frame, committed at the blank line.
     pending_id: Option<Piece>,
     /// Bytes of the field lines of the current frame (for `Truncated`).
     frame_bytes: usize,
 
-    last_event_id: Option<Utf8Bytes>,
+    /// Kept inline when short, so each event copies it without a reference count.
+    last_event_id: Option<Text>,
     retry: Option<u64>,
     types: TypeCache,
     scanned: u64,
@@ -134,6 +134,13 @@ impl Decoder {
                     }
                 }
             }
+            if self.scan <= self.line_start && self.at_frame_start() {
+                match self.fast_frame() {
+                    Fast::Event(event) => return Some(Ok(event)),
+                    Fast::Consumed => continue,
+                    Fast::Fallback => {}
+                }
+            }
             let from = self.scan.max(self.line_start);
             let rest = self.buf.get(from..).unwrap_or_default();
             let Some(i) = memchr2(b'\r', b'\n', rest) else {
@@ -191,7 +198,7 @@ impl Decoder {
 
     /// The last event id set by the stream as of the last blank line, if any.
     pub fn last_event_id(&self) -> Option<&str> {
-        self.last_event_id.as_ref().map(Utf8Bytes::as_str)
+        self.last_event_id.as_ref().map(Text::as_str)
     }
 
     /// Bytes held: buffered input plus accumulated multi-line data.
@@ -224,6 +231,86 @@ impl Decoder {
         self.scan = self.scan.max(self.line_start);
         self.bom_pending = false;
         true
+    }
+
+    /// Whether no line of the current frame has been processed.
+    #[inline]
+    fn at_frame_start(&self) -> bool {
+        !self.bom_pending
+            && !self.skip_lf
+            && self.frame_bytes == 0
+            && matches!(self.data, Data::Empty)
+            && self.event_type.is_none()
+            && self.pending_id.is_none()
+    }
+
+    /// Fast path for a whole, simple frame at `line_start`: only `data: `
+    /// (once), `event: ` and `id: ` lines ended by LF, then a blank line.
+    /// Anything else (CR, comments, other fields, several data lines, a long
+    /// id, the size limit, an incomplete frame) falls back to the line path,
+    /// which then re-examines at most the bytes looked at here; this path
+    /// runs again only at a later frame start, on bytes not yet examined.
+    #[inline]
+    fn fast_frame(&mut self) -> Fast {
+        let base = self.line_start;
+        let rest = self.buf.get(base..).unwrap_or_default();
+        let mut pos = 0;
+        let mut data: Option<(usize, usize)> = None;
+        let mut event_type: Option<(usize, usize)> = None;
+        let mut id: Option<(usize, usize)> = None;
+        loop {
+            let line = rest.get(pos..).unwrap_or_default();
+            let (value_at, field) = match line {
+                [b'\n', ..] => break,
+                [b'd', b'a', b't', b'a', b':', b' ', ..] => (6, Field::Data),
+                [b'i', b'd', b':', b' ', ..] => (4, Field::Id),
+                [b'e', b'v', b'e', b'n', b't', b':', b' ', ..] => (7, Field::Type),
+                _ => return Fast::Fallback,
+            };
+            let value = line.get(value_at..).unwrap_or_default();
+            let Some(len) = line_end(value) else {
+                return Fast::Fallback;
+            };
+            let data_len = data.map_or(0, |(a, b)| b - a);
+            let type_len = event_type.map_or(0, |(a, b)| b - a);
+            if data_len + type_len + value_at + len > self.max {
+                return Fast::Fallback;
+            }
+            let span = (pos + value_at, pos + value_at + len);
+            match field {
+                Field::Data if data.is_some() => return Fast::Fallback,
+                Field::Data => data = Some(span),
+                Field::Type => event_type = Some(span),
+                Field::Id if len > INLINE => return Fast::Fallback,
+                // An id containing NUL is ignored.
+                Field::Id if value.iter().take(len).any(|&b| b == 0) => {}
+                Field::Id => id = Some(span),
+            }
+            pos = span.1 + 1;
+        }
+        let end = base + pos + 1;
+        self.scanned += pos as u64 + 1;
+        let field = |(a, b): (usize, usize)| rest.get(a..b).unwrap_or_default();
+        let event_type = event_type
+            .map(field)
+            .filter(|raw| !raw.is_empty())
+            .map(|raw| self.types.get(raw));
+        if let Some(raw) = id.map(field) {
+            self.last_event_id = (!raw.is_empty()).then(|| Text::from_lossy(raw));
+        }
+        let Some((a, b)) = data else {
+            self.line_start = end;
+            self.scan = end;
+            return Fast::Consumed;
+        };
+        let frame = self.buf.split_to(end).freeze();
+        self.line_start = 0;
+        self.scan = 0;
+        Fast::Event(Event::from_parts(
+            event_type,
+            slice_owned(frame, base + a, base + b),
+            self.last_event_id.clone(),
+        ))
     }
 
     /// Size of the current event so far, for the limit.
@@ -358,7 +445,7 @@ impl Decoder {
         let frame = self.cut_processed(keep).unwrap_or_default();
         if let Some(id) = pending_id {
             let id = piece_bytes(&id, &frame);
-            self.last_event_id = (!id.is_empty()).then(|| Utf8Bytes::from_lossy(id));
+            self.last_event_id = (!id.is_empty()).then(|| Text::from_lossy_bytes(id));
         }
         let data = match data {
             Data::Empty => return None,
@@ -394,6 +481,43 @@ impl Decoder {
         self.pending_id = None;
         self.frame_bytes = 0;
     }
+}
+
+/// Outcome of [`Decoder::fast_frame`].
+enum Fast {
+    /// A frame with data, dispatched.
+    Event(Event),
+    /// A frame without data, consumed (its id committed).
+    Consumed,
+    /// Not a whole simple frame: use the line path.
+    Fallback,
+}
+
+/// A field handled by the fast path.
+#[derive(Clone, Copy)]
+enum Field {
+    Data,
+    Type,
+    Id,
+}
+
+/// Index of the LF ending the line `s`, or `None` if a CR comes first or
+/// there is no line end. Short lines are scanned by hand, cheaper than
+/// setting up a vectorized search.
+#[inline]
+fn line_end(s: &[u8]) -> Option<usize> {
+    const SHORT: usize = 16;
+    for (i, &b) in s.iter().take(SHORT).enumerate() {
+        if b == b'\n' {
+            return Some(i);
+        }
+        if b == b'\r' {
+            return None;
+        }
+    }
+    let tail = s.get(SHORT..)?;
+    let i = memchr2(b'\r', b'\n', tail)?;
+    (tail.get(i) == Some(&b'\n')).then_some(SHORT + i)
 }
 
 /// The bytes of `piece`, slicing `frame` for a range.
