@@ -502,22 +502,34 @@ enum Field {
 }
 
 /// Index of the LF ending the line `s`, or `None` if a CR comes first or
-/// there is no line end. Short lines are scanned by hand, cheaper than
-/// setting up a vectorized search.
+/// there is no line end. The head of the line is scanned a word at a time,
+/// cheaper than setting up a vectorized search for short lines.
 #[inline]
 fn line_end(s: &[u8]) -> Option<usize> {
-    const SHORT: usize = 16;
-    for (i, &b) in s.iter().take(SHORT).enumerate() {
-        if b == b'\n' {
-            return Some(i);
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const SHORT: usize = 32;
+    let mut i = 0;
+    while i < SHORT {
+        let Some(word) = s.get(i..i + 8) else { break };
+        let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        // Flags bytes below 14 (LF, CR and a few other controls); the lowest
+        // flag is exact.
+        let below = x.wrapping_sub(LO * 14) & !x & HI;
+        if below == 0 {
+            i += 8;
+            continue;
         }
-        if b == b'\r' {
-            return None;
+        let j = i + (below.trailing_zeros() / 8) as usize;
+        match s.get(j) {
+            Some(b'\n') => return Some(j),
+            Some(b'\r') => return None,
+            _ => i = j + 1,
         }
     }
-    let tail = s.get(SHORT..)?;
-    let i = memchr2(b'\r', b'\n', tail)?;
-    (tail.get(i) == Some(&b'\n')).then_some(SHORT + i)
+    let tail = s.get(i..)?;
+    let k = memchr2(b'\r', b'\n', tail)?;
+    (tail.get(k) == Some(&b'\n')).then_some(i + k)
 }
 
 /// The bytes of `piece`, slicing `frame` for a range.

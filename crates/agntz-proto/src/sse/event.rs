@@ -71,13 +71,15 @@ impl Event {
 }
 
 /// Longest text kept inline (no allocation, no reference count).
-pub(crate) const INLINE: usize = 22;
+pub(crate) const INLINE: usize = 24;
 
 /// Short text (event types, ids) kept inline, longer text shared; always
 /// valid UTF-8.
 #[derive(Clone)]
 pub(crate) enum Text {
-    /// `bytes[..len]`, valid UTF-8.
+    /// A well-known event type.
+    Static(&'static str),
+    /// `bytes[..len]`, valid UTF-8; the rest is zero.
     Inline { len: u8, bytes: [u8; INLINE] },
     /// Valid UTF-8, shared (often a slice of the decoder's input).
     Shared(Bytes),
@@ -89,7 +91,14 @@ impl Text {
     pub(crate) fn inline(raw: &[u8]) -> Option<Self> {
         let mut bytes = [0u8; INLINE];
         bytes.get_mut(..raw.len())?.copy_from_slice(raw);
-        std::str::from_utf8(raw).ok()?;
+        // ASCII is checked a word at a time; only other text needs validation.
+        let high = bytes
+            .chunks_exact(8)
+            .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
+            .fold(0, |acc, w| acc | w);
+        if high & 0x8080_8080_8080_8080 != 0 {
+            std::str::from_utf8(raw).ok()?;
+        }
         Some(Text::Inline {
             len: raw.len() as u8,
             bytes,
@@ -119,6 +128,7 @@ impl Text {
     #[inline]
     pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
+            Text::Static(text) => text.as_bytes(),
             Text::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
             Text::Shared(bytes) => bytes,
         }
@@ -128,13 +138,17 @@ impl Text {
     /// the text is short or already validated, and the fallback is unreachable.
     #[inline]
     pub(crate) fn as_str(&self) -> &str {
-        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+        match self {
+            Text::Static(text) => text,
+            _ => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+        }
     }
 
     /// Length in bytes.
     #[inline]
     pub(crate) fn len(&self) -> usize {
         match self {
+            Text::Static(text) => text.len(),
             Text::Inline { len, .. } => usize::from(*len),
             Text::Shared(bytes) => bytes.len(),
         }

@@ -23,6 +23,9 @@ pub(crate) struct TypeCache {
 impl TypeCache {
     /// Returns the event type for the raw field value (lossy UTF-8).
     pub(crate) fn get(&mut self, raw: &[u8]) -> Text {
+        if let Some(text) = known(raw) {
+            return Text::Static(text);
+        }
         if let Some(text) = Text::inline(raw) {
             return text;
         }
@@ -44,6 +47,32 @@ impl TypeCache {
     }
 }
 
+/// The event types of the worker API, so the common ones cost nothing to
+/// keep and read (no copy, no UTF-8 check).
+#[inline]
+fn known(raw: &[u8]) -> Option<&'static str> {
+    Some(match raw {
+        b"text-delta" => "text-delta",
+        b"run-spawn" => "run-spawn",
+        b"run-start" => "run-start",
+        b"run-complete" => "run-complete",
+        b"run-error" => "run-error",
+        b"run-cancelled" => "run-cancelled",
+        b"tool-call-start" => "tool-call-start",
+        b"tool-call-end" => "tool-call-end",
+        b"step-complete" => "step-complete",
+        b"client-tool-request" => "client-tool-request",
+        b"draining" => "draining",
+        b"reply" => "reply",
+        b"snapshot" => "snapshot",
+        b"stream-error" => "stream-error",
+        b"span-start" => "span-start",
+        b"span-end" => "span-end",
+        b"trace-done" => "trace-done",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,7 +85,8 @@ mod tests {
             panic!("long types are shared");
         };
         assert_eq!(a.as_ptr(), b.as_ptr());
-        assert!(matches!(cache.get(b"run-spawn"), Text::Inline { .. }));
+        assert!(matches!(cache.get(b"run-spawn"), Text::Static("run-spawn")));
+        assert!(matches!(cache.get(b"custom"), Text::Inline { .. }));
     }
 
     #[test]
