@@ -256,7 +256,7 @@ impl Decoder {
         let rest = self.buf.get(base..).unwrap_or_default();
         let mut pos = 0;
         let mut data: Option<(usize, usize)> = None;
-        let mut event_type: Option<(usize, usize)> = None;
+        let mut event_type: Option<Text> = None;
         let mut id: Option<(usize, usize)> = None;
         loop {
             let line = rest.get(pos..).unwrap_or_default();
@@ -272,7 +272,8 @@ impl Decoder {
                 return Fast::Fallback;
             };
             let data_len = data.map_or(0, |(a, b)| b - a);
-            let type_len = event_type.map_or(0, |(a, b)| b - a);
+            // The limit counts the type as decoded (lossy), like the line path.
+            let type_len = event_type.as_ref().map_or(0, Text::len);
             if data_len + type_len + value_at + len > self.max {
                 return Fast::Fallback;
             }
@@ -280,7 +281,10 @@ impl Decoder {
             match field {
                 Field::Data if data.is_some() => return Fast::Fallback,
                 Field::Data => data = Some(span),
-                Field::Type => event_type = Some(span),
+                Field::Type => {
+                    let raw = value.get(..len).unwrap_or_default();
+                    event_type = (!raw.is_empty()).then(|| self.types.get(raw));
+                }
                 Field::Id if len > INLINE => return Fast::Fallback,
                 // An id containing NUL is ignored.
                 Field::Id if value.iter().take(len).any(|&b| b == 0) => {}
@@ -291,10 +295,6 @@ impl Decoder {
         let end = base + pos + 1;
         self.scanned += pos as u64 + 1;
         let field = |(a, b): (usize, usize)| rest.get(a..b).unwrap_or_default();
-        let event_type = event_type
-            .map(field)
-            .filter(|raw| !raw.is_empty())
-            .map(|raw| self.types.get(raw));
         if let Some(raw) = id.map(field) {
             self.last_event_id = (!raw.is_empty()).then(|| Text::from_lossy(raw));
         }
@@ -549,4 +549,59 @@ fn slice_owned(mut frame: Bytes, a: usize, b: usize) -> Bytes {
     frame.truncate(b);
     frame.advance(a);
     frame
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decodes `input` whole (fast path) and one byte at a time (line path).
+    fn both_ways(input: &[u8], max: usize) -> [Vec<Result<Event, SseError>>; 2] {
+        let run = |chunk: usize| {
+            let mut d = Decoder::with_max_event_size(max);
+            let mut out = Vec::new();
+            for piece in input.chunks(chunk) {
+                d.feed(piece);
+                out.extend(std::iter::from_fn(|| d.next_event()));
+            }
+            out
+        };
+        [run(input.len()), run(1)]
+    }
+
+    #[test]
+    fn fast_path_counts_lossy_types_like_the_line_path() {
+        // Three invalid bytes become nine bytes of U+FFFD.
+        let input = b"event: \xFF\xFF\xFF\ndata: abc\n\n";
+        let [fast, slow] = both_ways(input, 14);
+        assert_eq!(fast, slow);
+        assert!(matches!(
+            fast.as_slice(),
+            [Err(SseError::EventTooLarge { .. })]
+        ));
+    }
+
+    #[test]
+    fn fast_path_matches_line_path_on_its_edges() {
+        let input: &[u8] = b"id: 1\n\nevent: a\nevent:\ndata: x\nid: \0\n\n\
+            data: y\nid: 12345678901234567890123456789\n\nid:\n\ndata: z\n\n\
+            event: run-spawn\ndata: {}\n\n";
+        let [fast, slow] = both_ways(input, 1 << 20);
+        assert_eq!(fast, slow);
+        let ids: Vec<_> = fast
+            .iter()
+            .map(|e| e.as_ref().unwrap().id().map(str::to_owned))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                Some("1".to_owned()),
+                Some("12345678901234567890123456789".to_owned()),
+                None,
+                None
+            ]
+        );
+        assert_eq!(fast[0].as_ref().unwrap().event_type(), "message");
+        assert_eq!(fast[3].as_ref().unwrap().event_type(), "run-spawn");
+    }
 }
