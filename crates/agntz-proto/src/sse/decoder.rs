@@ -1,12 +1,11 @@
 //! The incremental SSE decoder.
 
 use std::mem;
-use std::sync::Arc;
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use memchr::{memchr, memchr2};
 
-use super::event::{Event, Utf8Bytes};
+use super::event::{Event, Text, INLINE};
 use super::type_cache::TypeCache;
 use super::{SseError, DEFAULT_MAX_EVENT_SIZE};
 
@@ -57,13 +56,14 @@ pub struct Decoder {
     data: Data,
     /// Length of the data buffer (with joining newlines).
     data_len: usize,
-    event_type: Option<Arc<str>>,
+    event_type: Option<Text>,
     /// `id` field of the current frame, committed at the blank line.
     pending_id: Option<Piece>,
     /// Bytes of the field lines of the current frame (for `Truncated`).
     frame_bytes: usize,
 
-    last_event_id: Option<Utf8Bytes>,
+    /// Kept inline when short, so each event copies it without a reference count.
+    last_event_id: Option<Text>,
     retry: Option<u64>,
     types: TypeCache,
     scanned: u64,
@@ -134,6 +134,13 @@ impl Decoder {
                     }
                 }
             }
+            if self.scan <= self.line_start && self.at_frame_start() {
+                match self.fast_frame() {
+                    Fast::Event(event) => return Some(Ok(event)),
+                    Fast::Consumed => continue,
+                    Fast::Fallback => {}
+                }
+            }
             let from = self.scan.max(self.line_start);
             let rest = self.buf.get(from..).unwrap_or_default();
             let Some(i) = memchr2(b'\r', b'\n', rest) else {
@@ -191,7 +198,7 @@ impl Decoder {
 
     /// The last event id set by the stream as of the last blank line, if any.
     pub fn last_event_id(&self) -> Option<&str> {
-        self.last_event_id.as_ref().map(Utf8Bytes::as_str)
+        self.last_event_id.as_ref().map(Text::as_str)
     }
 
     /// Bytes held: buffered input plus accumulated multi-line data.
@@ -224,6 +231,86 @@ impl Decoder {
         self.scan = self.scan.max(self.line_start);
         self.bom_pending = false;
         true
+    }
+
+    /// Whether no line of the current frame has been processed.
+    #[inline]
+    fn at_frame_start(&self) -> bool {
+        !self.bom_pending
+            && !self.skip_lf
+            && self.frame_bytes == 0
+            && matches!(self.data, Data::Empty)
+            && self.event_type.is_none()
+            && self.pending_id.is_none()
+    }
+
+    /// Fast path for a whole, simple frame at `line_start`: only `data: `
+    /// (once), `event: ` and `id: ` lines ended by LF, then a blank line.
+    /// Anything else (CR, comments, other fields, several data lines, a long
+    /// id, the size limit, an incomplete frame) falls back to the line path,
+    /// which then re-examines at most the bytes looked at here; this path
+    /// runs again only at a later frame start, on bytes not yet examined.
+    #[inline]
+    fn fast_frame(&mut self) -> Fast {
+        let base = self.line_start;
+        let rest = self.buf.get(base..).unwrap_or_default();
+        let mut pos = 0;
+        let mut data: Option<(usize, usize)> = None;
+        let mut event_type: Option<Text> = None;
+        let mut id: Option<(usize, usize)> = None;
+        loop {
+            let line = rest.get(pos..).unwrap_or_default();
+            let (value_at, field) = match line {
+                [b'\n', ..] => break,
+                [b'd', b'a', b't', b'a', b':', b' ', ..] => (6, Field::Data),
+                [b'i', b'd', b':', b' ', ..] => (4, Field::Id),
+                [b'e', b'v', b'e', b'n', b't', b':', b' ', ..] => (7, Field::Type),
+                _ => return Fast::Fallback,
+            };
+            let value = line.get(value_at..).unwrap_or_default();
+            let Some(len) = line_end(value) else {
+                return Fast::Fallback;
+            };
+            let data_len = data.map_or(0, |(a, b)| b - a);
+            // The limit counts the type as decoded (lossy), like the line path.
+            let type_len = event_type.as_ref().map_or(0, Text::len);
+            if data_len + type_len + value_at + len > self.max {
+                return Fast::Fallback;
+            }
+            let span = (pos + value_at, pos + value_at + len);
+            match field {
+                Field::Data if data.is_some() => return Fast::Fallback,
+                Field::Data => data = Some(span),
+                Field::Type => {
+                    let raw = value.get(..len).unwrap_or_default();
+                    event_type = (!raw.is_empty()).then(|| self.types.get(raw));
+                }
+                Field::Id if len > INLINE => return Fast::Fallback,
+                // An id containing NUL is ignored.
+                Field::Id if value.iter().take(len).any(|&b| b == 0) => {}
+                Field::Id => id = Some(span),
+            }
+            pos = span.1 + 1;
+        }
+        let end = base + pos + 1;
+        self.scanned += pos as u64 + 1;
+        let field = |(a, b): (usize, usize)| rest.get(a..b).unwrap_or_default();
+        if let Some(raw) = id.map(field) {
+            self.last_event_id = (!raw.is_empty()).then(|| Text::from_lossy(raw));
+        }
+        let Some((a, b)) = data else {
+            self.line_start = end;
+            self.scan = end;
+            return Fast::Consumed;
+        };
+        let frame = self.buf.split_to(end).freeze();
+        self.line_start = 0;
+        self.scan = 0;
+        Fast::Event(Event::from_parts(
+            event_type,
+            slice_owned(frame, base + a, base + b),
+            self.last_event_id.clone(),
+        ))
     }
 
     /// Size of the current event so far, for the limit.
@@ -358,7 +445,7 @@ impl Decoder {
         let frame = self.cut_processed(keep).unwrap_or_default();
         if let Some(id) = pending_id {
             let id = piece_bytes(&id, &frame);
-            self.last_event_id = (!id.is_empty()).then(|| Utf8Bytes::from_lossy(id));
+            self.last_event_id = (!id.is_empty()).then(|| Text::from_lossy_bytes(id));
         }
         let data = match data {
             Data::Empty => return None,
@@ -396,6 +483,55 @@ impl Decoder {
     }
 }
 
+/// Outcome of [`Decoder::fast_frame`].
+enum Fast {
+    /// A frame with data, dispatched.
+    Event(Event),
+    /// A frame without data, consumed (its id committed).
+    Consumed,
+    /// Not a whole simple frame: use the line path.
+    Fallback,
+}
+
+/// A field handled by the fast path.
+#[derive(Clone, Copy)]
+enum Field {
+    Data,
+    Type,
+    Id,
+}
+
+/// Index of the LF ending the line `s`, or `None` if a CR comes first or
+/// there is no line end. The head of the line is scanned a word at a time,
+/// cheaper than setting up a vectorized search for short lines.
+#[inline]
+fn line_end(s: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const SHORT: usize = 32;
+    let mut i = 0;
+    while i < SHORT {
+        let Some(word) = s.get(i..i + 8) else { break };
+        let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        // Flags bytes below 14 (LF, CR and a few other controls); the lowest
+        // flag is exact.
+        let below = x.wrapping_sub(LO * 14) & !x & HI;
+        if below == 0 {
+            i += 8;
+            continue;
+        }
+        let j = i + (below.trailing_zeros() / 8) as usize;
+        match s.get(j) {
+            Some(b'\n') => return Some(j),
+            Some(b'\r') => return None,
+            _ => i = j + 1,
+        }
+    }
+    let tail = s.get(i..)?;
+    let k = memchr2(b'\r', b'\n', tail)?;
+    (tail.get(k) == Some(&b'\n')).then_some(i + k)
+}
+
 /// The bytes of `piece`, slicing `frame` for a range.
 fn piece_bytes(piece: &Piece, frame: &Bytes) -> Bytes {
     match piece {
@@ -413,4 +549,59 @@ fn slice_owned(mut frame: Bytes, a: usize, b: usize) -> Bytes {
     frame.truncate(b);
     frame.advance(a);
     frame
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decodes `input` whole (fast path) and one byte at a time (line path).
+    fn both_ways(input: &[u8], max: usize) -> [Vec<Result<Event, SseError>>; 2] {
+        let run = |chunk: usize| {
+            let mut d = Decoder::with_max_event_size(max);
+            let mut out = Vec::new();
+            for piece in input.chunks(chunk) {
+                d.feed(piece);
+                out.extend(std::iter::from_fn(|| d.next_event()));
+            }
+            out
+        };
+        [run(input.len()), run(1)]
+    }
+
+    #[test]
+    fn fast_path_counts_lossy_types_like_the_line_path() {
+        // Three invalid bytes become nine bytes of U+FFFD.
+        let input = b"event: \xFF\xFF\xFF\ndata: abc\n\n";
+        let [fast, slow] = both_ways(input, 14);
+        assert_eq!(fast, slow);
+        assert!(matches!(
+            fast.as_slice(),
+            [Err(SseError::EventTooLarge { .. })]
+        ));
+    }
+
+    #[test]
+    fn fast_path_matches_line_path_on_its_edges() {
+        let input: &[u8] = b"id: 1\n\nevent: a\nevent:\ndata: x\nid: \0\n\n\
+            data: y\nid: 12345678901234567890123456789\n\nid:\n\ndata: z\n\n\
+            event: run-spawn\ndata: {}\n\n";
+        let [fast, slow] = both_ways(input, 1 << 20);
+        assert_eq!(fast, slow);
+        let ids: Vec<_> = fast
+            .iter()
+            .map(|e| e.as_ref().unwrap().id().map(str::to_owned))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                Some("1".to_owned()),
+                Some("12345678901234567890123456789".to_owned()),
+                None,
+                None
+            ]
+        );
+        assert_eq!(fast[0].as_ref().unwrap().event_type(), "message");
+        assert_eq!(fast[3].as_ref().unwrap().event_type(), "run-spawn");
+    }
 }

@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -10,9 +9,9 @@ use bytes::Bytes;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// `None` when no non-empty `event:` field was given; never empty.
-    event_type: Option<Arc<str>>,
+    event_type: Option<Text>,
     data: Bytes,
-    id: Option<Utf8Bytes>,
+    id: Option<Text>,
 }
 
 impl Event {
@@ -20,7 +19,7 @@ impl Event {
     /// `"message"`) and data, without an id.
     pub fn new(event_type: &str, data: impl Into<Bytes>) -> Self {
         Self {
-            event_type: (!event_type.is_empty()).then(|| Arc::from(event_type)),
+            event_type: (!event_type.is_empty()).then(|| Text::from_lossy(event_type.as_bytes())),
             data: data.into(),
             id: None,
         }
@@ -28,16 +27,11 @@ impl Event {
 
     /// Returns this event with the given last-event-id (empty means none).
     pub fn with_id(mut self, id: &str) -> Self {
-        self.id =
-            (!id.is_empty()).then(|| Utf8Bytes::from_lossy(Bytes::copy_from_slice(id.as_bytes())));
+        self.id = (!id.is_empty()).then(|| Text::from_lossy(id.as_bytes()));
         self
     }
 
-    pub(crate) fn from_parts(
-        event_type: Option<Arc<str>>,
-        data: Bytes,
-        id: Option<Utf8Bytes>,
-    ) -> Self {
+    pub(crate) fn from_parts(event_type: Option<Text>, data: Bytes, id: Option<Text>) -> Self {
         Self {
             event_type,
             data,
@@ -47,7 +41,7 @@ impl Event {
 
     /// The `event:` field, or `"message"` when absent or empty.
     pub fn event_type(&self) -> &str {
-        self.event_type.as_deref().unwrap_or("message")
+        self.event_type.as_ref().map_or("message", Text::as_str)
     }
 
     /// Whether an explicit non-empty `event:` field was given.
@@ -67,7 +61,7 @@ impl Event {
 
     /// The last-event-id in effect when this event was dispatched.
     pub fn id(&self) -> Option<&str> {
-        self.id.as_ref().map(Utf8Bytes::as_str)
+        self.id.as_ref().map(Text::as_str)
     }
 
     /// Consumes the event, returning its raw data.
@@ -76,27 +70,100 @@ impl Event {
     }
 }
 
-/// Bytes known to hold valid UTF-8, so ids can share the input buffer.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Utf8Bytes(Bytes);
+/// Longest text kept inline (no allocation, no reference count).
+pub(crate) const INLINE: usize = 24;
 
-impl Utf8Bytes {
-    /// Keeps `bytes` as is when valid, else copies a lossy conversion.
-    pub(crate) fn from_lossy(bytes: Bytes) -> Self {
-        match String::from_utf8_lossy(&bytes) {
-            Cow::Borrowed(_) => Self(bytes),
-            Cow::Owned(fixed) => Self(Bytes::from(fixed)),
+/// Short text (event types, ids) kept inline, longer text shared; always
+/// valid UTF-8.
+#[derive(Clone)]
+pub(crate) enum Text {
+    /// A well-known event type.
+    Static(&'static str),
+    /// `bytes[..len]`, valid UTF-8; the rest is zero.
+    Inline { len: u8, bytes: [u8; INLINE] },
+    /// Valid UTF-8, shared (often a slice of the decoder's input).
+    Shared(Bytes),
+}
+
+impl Text {
+    /// Copies `raw` inline when it is short valid UTF-8.
+    #[inline]
+    pub(crate) fn inline(raw: &[u8]) -> Option<Self> {
+        let mut bytes = [0u8; INLINE];
+        bytes.get_mut(..raw.len())?.copy_from_slice(raw);
+        // ASCII is checked a word at a time; only other text needs validation.
+        let high = bytes
+            .chunks_exact(8)
+            .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
+            .fold(0, |acc, w| acc | w);
+        if high & 0x8080_8080_8080_8080 != 0 {
+            std::str::from_utf8(raw).ok()?;
+        }
+        Some(Text::Inline {
+            len: raw.len() as u8,
+            bytes,
+        })
+    }
+
+    /// Text of `raw`, invalid UTF-8 replaced by U+FFFD.
+    pub(crate) fn from_lossy(raw: &[u8]) -> Self {
+        if let Some(text) = Self::inline(raw) {
+            return text;
+        }
+        let text = String::from_utf8_lossy(raw);
+        Self::inline(text.as_bytes())
+            .unwrap_or_else(|| Text::Shared(Bytes::from(text.into_owned())))
+    }
+
+    /// Like [`from_lossy`](Self::from_lossy), sharing `raw` when it is long
+    /// valid UTF-8.
+    pub(crate) fn from_lossy_bytes(raw: Bytes) -> Self {
+        if raw.len() > INLINE && std::str::from_utf8(&raw).is_ok() {
+            return Text::Shared(raw);
+        }
+        Self::from_lossy(&raw)
+    }
+
+    /// The raw bytes (valid UTF-8).
+    #[inline]
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            Text::Static(text) => text.as_bytes(),
+            Text::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Text::Shared(bytes) => bytes,
         }
     }
 
     /// The text. Validation is repeated because safe code cannot skip it;
-    /// ids are short, and the fallback is unreachable.
+    /// the text is short or already validated, and the fallback is unreachable.
+    #[inline]
     pub(crate) fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or_default()
+        match self {
+            Text::Static(text) => text,
+            _ => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+        }
+    }
+
+    /// Length in bytes.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Text::Static(text) => text.len(),
+            Text::Inline { len, .. } => usize::from(*len),
+            Text::Shared(bytes) => bytes.len(),
+        }
     }
 }
 
-impl fmt::Debug for Utf8Bytes {
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Text {}
+
+impl fmt::Debug for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self.as_str(), f)
     }
@@ -122,14 +189,24 @@ mod tests {
     }
 
     #[test]
-    fn lossy_ids() {
+    fn lossy_text() {
+        assert_eq!(Text::from_lossy(b"x\xC3").as_str(), "x\u{FFFD}");
+        assert_eq!(Text::from_lossy(b"ok").as_str(), "ok");
+        let long = "y".repeat(INLINE + 1);
+        let shared = Text::from_lossy_bytes(Bytes::from(long.clone()));
+        assert!(matches!(shared, Text::Shared(_)));
+        assert_eq!(shared.as_str(), long);
+        let bad = "\u{FFFD}".repeat(INLINE);
+        let mut raw = b"\xFF".repeat(INLINE);
+        assert_eq!(Text::from_lossy(&raw).as_str(), bad);
+        raw.truncate(3);
         assert_eq!(
-            Utf8Bytes::from_lossy(Bytes::from_static(b"x\xC3")).as_str(),
-            "x\u{FFFD}"
+            Text::from_lossy_bytes(Bytes::from(raw)).as_str(),
+            "\u{FFFD}".repeat(3)
         );
         assert_eq!(
-            Utf8Bytes::from_lossy(Bytes::from_static(b"ok")).as_str(),
-            "ok"
+            Text::from_lossy(b"ab"),
+            Text::Shared(Bytes::from_static(b"ab"))
         );
     }
 }
