@@ -31,6 +31,24 @@ fn count(h: &Harness<impl Transport>, method: &str, path_prefix: &str) -> usize 
         .count()
 }
 
+/// The next request under `path` gets `status` (with `Retry-After` when
+/// given) instead of its real answer.
+fn answer_once<T: Transport>(
+    h: &Harness<T>,
+    status: u16,
+    retry_after: Option<u64>,
+    path: impl Into<String>,
+) {
+    h.worker.faults().push_rule(
+        FaultRule::new(Fault::Status {
+            status,
+            retry_after,
+            times: 1,
+        })
+        .path(path),
+    );
+}
+
 /// Drains an agent stream: the events, then the error that ended it (if any).
 async fn drain_agent<T: Transport>(
     client: &Client<T>,
@@ -270,14 +288,7 @@ pub async fn rate_limit_is_retried_after_retry_after<T: Transport>(h: Harness<T>
         .await
         .expect("start");
     let path = format!("/runs/{}", run.id);
-    h.worker.faults().push_rule(
-        FaultRule::new(Fault::Status {
-            status: 429,
-            retry_after: Some(1),
-            times: 1,
-        })
-        .path(path.clone()),
-    );
+    answer_once(&h, 429, Some(1), path.clone());
     let started = Instant::now();
     let fetched = h
         .client
@@ -294,14 +305,7 @@ pub async fn rate_limit_is_retried_after_retry_after<T: Transport>(h: Harness<T>
 }
 
 pub async fn rate_limit_beyond_cap_gives_up_at_once<T: Transport>(h: Harness<T>) {
-    h.worker.faults().push_rule(
-        FaultRule::new(Fault::Status {
-            status: 429,
-            retry_after: Some(3600),
-            times: 1,
-        })
-        .path("/run"),
-    );
+    answer_once(&h, 429, Some(3600), "/run");
     let err = h
         .client
         .agents()
@@ -316,14 +320,7 @@ pub async fn rate_limit_beyond_cap_gives_up_at_once<T: Transport>(h: Harness<T>)
 }
 
 pub async fn service_unavailable_on_start_is_retried<T: Transport>(h: Harness<T>) {
-    h.worker.faults().push_rule(
-        FaultRule::new(Fault::Status {
-            status: 503,
-            retry_after: None,
-            times: 1,
-        })
-        .path("/run"),
-    );
+    answer_once(&h, 503, None, "/run");
     let result = h
         .client
         .agents()
@@ -335,14 +332,7 @@ pub async fn service_unavailable_on_start_is_retried<T: Transport>(h: Harness<T>
 }
 
 pub async fn server_error_on_start_is_not_retried<T: Transport>(h: Harness<T>) {
-    h.worker.faults().push_rule(
-        FaultRule::new(Fault::Status {
-            status: 500,
-            retry_after: None,
-            times: 1,
-        })
-        .path("/run"),
-    );
+    answer_once(&h, 500, None, "/run");
     let err = h
         .client
         .agents()

@@ -105,9 +105,8 @@ impl Operation for SubmitToolResult {
             Segment(root),
             Segment(req)
         );
-        let body = serde_json::to_vec(&self.outcome.body())
-            .map_err(|e| Error::invalid(format!("cannot serialize the tool result: {e}")))?;
-        request::build(config, Method::POST, &path, Some(body.into()), JSON)
+        let body = crate::types::json_body(&self.outcome.body())?;
+        request::build(config, Method::POST, &path, Some(body), JSON)
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<ToolSubmission, Error> {

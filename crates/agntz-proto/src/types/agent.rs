@@ -267,9 +267,7 @@ impl AgentImport {
     /// Validates and serializes the request body.
     pub fn to_body(&self) -> Result<Bytes, Error> {
         self.validate()?;
-        serde_json::to_vec(self)
-            .map(Bytes::from)
-            .map_err(|e| Error::invalid(format!("request body could not be serialized: {e}")))
+        super::serde_util::json_body(self)
     }
 }
 

@@ -30,6 +30,7 @@ pub use retention::{Retention, RetentionMode};
 pub use run::{InvokeResult, InvokeUsage, Run, RunFilter, RunPage, RunStatus, ToolCallRecord};
 pub use run_request::RunRequest;
 pub use run_result::{Reply, RunResult, Usage};
+pub(crate) use serde_util::json_body;
 pub use session::{
     ImportAction, ImportResult, ImportRow, Message, MessageContent, OnConflict, Role,
     SessionDetail, SessionImport, SessionList, SessionSnapshot, SessionSummary,

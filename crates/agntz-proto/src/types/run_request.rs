@@ -200,7 +200,6 @@ impl RunRequest {
 
     /// Checks what can be checked before sending: the agent id must not be
     /// empty, and the input must have been serializable.
-    // `Error` is the SDK-wide error type; its size is not ours to change here.
     pub fn validate(&self) -> Result<(), Error> {
         if self.agent_id.trim().is_empty() {
             return Err(Error::invalid("agentId must not be empty"));
@@ -216,13 +215,10 @@ impl RunRequest {
     /// Validates and serializes the body for an endpoint: `durable` keeps
     /// `callbackUrl` / `webhookSecretName` (`POST /runs`), `client_tools`
     /// keeps `clientTools` (`POST /run/stream`); otherwise they are omitted.
-    // `Error` is the SDK-wide error type; its size is not ours to change here.
     pub fn to_body(&self, durable: bool, client_tools: bool) -> Result<Bytes, Error> {
         self.validate()?;
         let body = self.wire(durable, client_tools);
-        serde_json::to_vec(&body)
-            .map(Bytes::from)
-            .map_err(|e| Error::invalid(format!("request body could not be serialized: {e}")))
+        super::serde_util::json_body(&body)
     }
 
     fn wire(&self, durable: bool, client_tools: bool) -> WireBody<'_> {

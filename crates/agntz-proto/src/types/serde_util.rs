@@ -119,3 +119,15 @@ pub(crate) fn empty_object() -> Value {
 pub(crate) fn is_false(b: &bool) -> bool {
     !*b
 }
+
+/// Serializes a request body as compact JSON; a failure is the caller's
+/// input, so it is an `InvalidRequest`.
+pub(crate) fn json_body<T: serde::Serialize + ?Sized>(
+    value: &T,
+) -> Result<bytes::Bytes, crate::Error> {
+    serde_json::to_vec(value)
+        .map(bytes::Bytes::from)
+        .map_err(|e| {
+            crate::Error::InvalidRequest(format!("request body could not be serialized: {e}"))
+        })
+}

@@ -360,7 +360,6 @@ impl SessionImport {
 
     /// Checks what the worker would reject: no sessions, an empty session
     /// id, an empty message timestamp.
-    // `Error` is the SDK-wide error type; its size is not ours to change here.
     pub fn validate(&self) -> Result<(), Error> {
         if self.sessions.is_empty() {
             return Err(Error::invalid("session import needs at least one session"));
@@ -383,12 +382,9 @@ impl SessionImport {
     }
 
     /// Validates and serializes the request body.
-    // `Error` is the SDK-wide error type; its size is not ours to change here.
     pub fn to_body(&self) -> Result<Bytes, Error> {
         self.validate()?;
-        serde_json::to_vec(self)
-            .map(Bytes::from)
-            .map_err(|e| Error::invalid(format!("request body could not be serialized: {e}")))
+        super::serde_util::json_body(self)
     }
 }
 
