@@ -14,18 +14,16 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+use agntz_bench::chunks::{events_all, frame_all, Chunkings};
 use agntz_bench::floor::{count_frames, parse_payload, payloads};
 use agntz_bench::transcript::{frame_ranges, run_body, transcript};
 use agntz_proto::config::Config;
 use agntz_proto::events::RunEvent;
 use agntz_proto::ops::{Operation, RunAgent};
-use agntz_proto::sse::Decoder;
 use agntz_proto::stream::{RunFrames, StreamDecoder};
 use agntz_proto::types::{RunRequest, RunResult};
 use bytes::Bytes;
 use criterion::{criterion_main, Criterion, Throughput};
-
-const CHUNK: usize = 64 * 1024;
 
 fn deltas() -> usize {
     std::env::var("AGNTZ_BENCH_DELTAS")
@@ -34,21 +32,11 @@ fn deltas() -> usize {
         .unwrap_or(100_000)
 }
 
-/// Drains every event of `decoder`, returning how many there were.
-fn drain(decoder: &mut Decoder) -> usize {
-    let mut n = 0;
-    while let Some(event) = decoder.next_event() {
-        black_box(event.expect("valid transcript"));
-        n += 1;
-    }
-    n
-}
-
 fn framing(c: &mut Criterion) {
     let t = transcript(deltas());
     let bytes = t.runs_stream.as_slice();
-    let frames = frame_ranges(bytes);
-    let expected = frames.len();
+    let chunks = Chunkings::new(bytes);
+    let expected = chunks.per_frame.len();
     let mut g = c.benchmark_group("framing");
     g.throughput(Throughput::Bytes(bytes.len() as u64));
     g.sample_size(10);
@@ -58,36 +46,18 @@ fn framing(c: &mut Criterion) {
         b.iter(|| assert_eq!(count_frames(black_box(bytes)), expected))
     });
     g.bench_function("decoder_one_chunk", |b| {
-        b.iter(|| {
-            let mut d = Decoder::new();
-            d.feed(black_box(bytes));
-            assert_eq!(drain(&mut d), expected);
-            d.finish().expect("complete transcript");
-        })
+        b.iter(|| assert_eq!(frame_all(black_box(&chunks.whole)), expected))
     });
     g.bench_function("decoder_chunk_per_frame", |b| {
-        b.iter(|| {
-            let mut d = Decoder::new();
-            let mut n = 0;
-            for f in &frames {
-                d.feed(black_box(&bytes[f.clone()]));
-                n += drain(&mut d);
-            }
-            assert_eq!(n, expected);
-            d.finish().expect("complete transcript");
-        })
+        b.iter(|| assert_eq!(frame_all(black_box(&chunks.per_frame)), expected))
     });
     g.bench_function("decoder_64k_chunks", |b| {
-        b.iter(|| {
-            let mut d = Decoder::new();
-            let mut n = 0;
-            for chunk in black_box(bytes).chunks(CHUNK) {
-                d.feed(chunk);
-                n += drain(&mut d);
-            }
-            assert_eq!(n, expected);
-            d.finish().expect("complete transcript");
-        })
+        b.iter(|| assert_eq!(frame_all(black_box(&chunks.k64)), expected))
+    });
+    // Owned events (`next_event`): the data shares the chunk, the type and
+    // id are copied inline.
+    g.bench_function("owned_events_64k_chunks", |b| {
+        b.iter(|| assert_eq!(events_all(black_box(&chunks.k64)), expected))
     });
     g.finish();
 }
@@ -126,14 +96,15 @@ fn typed(c: &mut Criterion) {
             }
         })
     });
-    let stream = |chunk: usize| {
+    let chunks = Chunkings::new(bytes);
+    let stream = |chunks: &[Bytes]| {
         let mut d = StreamDecoder::new(
             RunFrames::new(t.root_run_id.clone(), false),
             agntz_proto::sse::DEFAULT_MAX_EVENT_SIZE,
         );
         let mut n = 0;
-        for piece in black_box(bytes).chunks(chunk) {
-            d.feed(piece);
+        for piece in black_box(chunks) {
+            d.feed_bytes(piece.clone());
             while let Some(event) = d.next() {
                 black_box(event.expect("valid transcript"));
                 n += 1;
@@ -143,9 +114,11 @@ fn typed(c: &mut Criterion) {
         assert_eq!(n, expected);
     };
     g.bench_function("stream_decoder_one_chunk", |b| {
-        b.iter(|| stream(bytes.len()))
+        b.iter(|| stream(&chunks.whole))
     });
-    g.bench_function("stream_decoder_64k_chunks", |b| b.iter(|| stream(CHUNK)));
+    g.bench_function("stream_decoder_64k_chunks", |b| {
+        b.iter(|| stream(&chunks.k64))
+    });
     g.finish();
 }
 

@@ -7,5 +7,6 @@
 //! see `BENCHMARKS.md` at the repository root.
 
 pub mod alloc;
+pub mod chunks;
 pub mod floor;
 pub mod transcript;

@@ -6,11 +6,16 @@
 use agntz_bench::transcript::{frame_ranges, transcript};
 use agntz_proto::sse::Decoder;
 
-fn decode(bytes: &[u8], chunks: &[std::ops::Range<usize>]) -> (usize, u64) {
+fn decode(bytes: &[u8], chunks: &[std::ops::Range<usize>], in_place: bool) -> (usize, u64) {
+    let all = bytes::Bytes::copy_from_slice(bytes);
     let mut d = Decoder::new();
     let mut events = 0;
     for c in chunks {
-        d.feed(&bytes[c.clone()]);
+        if in_place {
+            d.feed_bytes(all.slice(c.clone()));
+        } else {
+            d.feed(&bytes[c.clone()]);
+        }
         while let Some(e) = d.next_event() {
             e.unwrap();
             events += 1;
@@ -39,8 +44,10 @@ fn scanned_bytes_equal_input_for_any_chunking() {
         ("7 bytes", fixed(bytes.len(), 7)),
         ("1 byte", fixed(bytes.len(), 1)),
     ] {
-        let (events, scanned) = decode(bytes, &chunks);
-        assert_eq!(events, frames.len(), "{name}");
-        assert_eq!(scanned, bytes.len() as u64, "{name}");
+        for in_place in [false, true] {
+            let (events, scanned) = decode(bytes, &chunks, in_place);
+            assert_eq!(events, frames.len(), "{name}, in place: {in_place}");
+            assert_eq!(scanned, bytes.len() as u64, "{name}, in place: {in_place}");
+        }
     }
 }

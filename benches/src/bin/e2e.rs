@@ -781,8 +781,8 @@ fn interleaved_medians(rounds: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<Durati
 }
 
 fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &mut Table) {
+    use agntz_bench::chunks::{frame_all, Chunkings};
     use agntz_bench::floor::{count_frames, parse_payload, payloads};
-    use agntz_proto::sse::Decoder;
     use agntz_proto::stream::{RunFrames, StreamDecoder};
     use std::hint::black_box;
 
@@ -790,26 +790,17 @@ fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &
     let frames = frame_ranges(bytes);
     let expected = frames.len();
     let payloads = payloads(bytes);
-    let framing = |chunks: &mut dyn Iterator<Item = &[u8]>| {
-        let mut d = Decoder::new();
-        let mut n = 0;
-        for c in chunks {
-            d.feed(c);
-            while let Some(e) = d.next_event() {
-                black_box(e.expect("event"));
-                n += 1;
-            }
-        }
-        assert_eq!(n, expected);
-    };
+    let chunks = Chunkings::new(bytes);
+    let all = Bytes::copy_from_slice(bytes);
+    let framing = |chunks: &[Bytes]| assert_eq!(frame_all(chunks), expected);
     let typed = |chunk: usize| {
         let mut d = StreamDecoder::new(
             RunFrames::new(t.root_run_id.clone(), false),
             agntz_proto::sse::DEFAULT_MAX_EVENT_SIZE,
         );
         let mut n = 0;
-        for c in bytes.chunks(chunk) {
-            d.feed(c);
+        for c in agntz_bench::chunks::fixed(&all, chunk) {
+            d.feed_bytes(c);
             while let Some(e) = d.next() {
                 black_box(e.expect("event"));
                 n += 1;
@@ -830,9 +821,9 @@ fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &
         rounds,
         &mut [
             &mut || assert_eq!(count_frames(black_box(bytes)), expected),
-            &mut || framing(&mut std::iter::once(bytes)),
-            &mut || framing(&mut frames.iter().map(|f| &bytes[f.clone()])),
-            &mut || framing(&mut bytes.chunks(64 * 1024)),
+            &mut || framing(&chunks.whole),
+            &mut || framing(&chunks.per_frame),
+            &mut || framing(&chunks.k64),
         ],
     );
     let gbs = |d: Duration| format!("{:.2} GB/s", bytes.len() as f64 / 1e9 / d.as_secs_f64());

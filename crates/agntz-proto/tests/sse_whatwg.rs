@@ -137,12 +137,29 @@ const CASES: &[Case] = &[
     ),
 ];
 
+/// How chunks reach the decoder.
+#[derive(Debug, Clone, Copy)]
+enum Feed {
+    /// `feed(&[u8])`, draining after each chunk.
+    Slice,
+    /// `feed_bytes(Bytes)` (read in place), draining after each chunk.
+    Bytes,
+    /// `feed_bytes` of every chunk, then one drain.
+    Undrained,
+}
+
 /// Decodes `chunks`; returns events as owned triples, the finish result and retry.
-fn decode(chunks: &[&[u8]]) -> (Vec<Got>, Result<(), SseError>, Option<u64>) {
+fn decode(chunks: &[&[u8]], feed: Feed) -> (Vec<Got>, Result<(), SseError>, Option<u64>) {
     let mut dec = Decoder::new();
     let mut out = Vec::new();
-    for chunk in chunks {
-        dec.feed(chunk);
+    for (i, chunk) in chunks.iter().enumerate() {
+        match feed {
+            Feed::Slice => dec.feed(chunk),
+            Feed::Bytes | Feed::Undrained => dec.feed_bytes(bytes::Bytes::copy_from_slice(chunk)),
+        }
+        if matches!(feed, Feed::Undrained) && i + 1 < chunks.len() {
+            continue;
+        }
         while let Some(r) = dec.next_event() {
             let e = r.expect("no errors in conformance cases");
             out.push((
@@ -157,7 +174,13 @@ fn decode(chunks: &[&[u8]]) -> (Vec<Got>, Result<(), SseError>, Option<u64>) {
 }
 
 fn check(case: &Case, chunks: &[&[u8]], how: &str) {
-    let (events, end, retry) = decode(chunks);
+    for feed in [Feed::Slice, Feed::Bytes, Feed::Undrained] {
+        check_fed(case, chunks, &format!("{how}, {feed:?}"), feed);
+    }
+}
+
+fn check_fed(case: &Case, chunks: &[&[u8]], how: &str, feed: Feed) {
+    let (events, end, retry) = decode(chunks, feed);
     let want: Vec<Got> = case
         .events
         .iter()

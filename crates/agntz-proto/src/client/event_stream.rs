@@ -59,7 +59,7 @@ where
             };
             match Pin::new(body).poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => self.decoder.feed(&chunk),
+                Poll::Ready(Some(Ok(chunk))) => self.decoder.feed_bytes(chunk),
                 Poll::Ready(Some(Err(e))) => {
                     self.body = None;
                     self.decoder.abort();

@@ -1,71 +1,99 @@
 //! The incremental SSE decoder.
 
-use std::mem;
-
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use memchr::{memchr, memchr2};
 
-use super::event::{Event, Text, INLINE};
+use super::event::{Event, Text};
+use super::frame::{Frame, IdRef};
+use super::simple::{self, LineEnds};
 use super::type_cache::TypeCache;
 use super::{SseError, DEFAULT_MAX_EVENT_SIZE};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// A colon past this offset cannot end a known field name (`retry`, `event`).
 const MAX_FIELD_NAME: usize = 5;
+/// A joined-data buffer that grew past this is released after its event
+/// rather than kept for the next one, so one huge event does not pin memory.
+const KEEP_DATA_CAPACITY: usize = 64 * 1024;
 
-/// A field value, either still a range of the input buffer (so it can be
-/// cut out without copying once the frame ends) or already cut out.
-#[derive(Debug)]
-enum Piece {
-    Range(usize, usize),
-    Cut(Bytes),
+/// Which input holds the bytes being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The copied input, read first.
+    Pending,
+    /// The chunk read in place.
+    Chunk,
 }
 
-/// The data buffer of the current frame.
-#[derive(Debug, Default)]
-enum Data {
-    #[default]
-    Empty,
-    /// One `data` line: dispatched as a zero-copy slice.
-    One(Piece),
-    /// Several lines, joined with `'\n'`.
-    Many(BytesMut),
+/// The last event id.
+#[derive(Debug, Clone)]
+enum LastId {
+    None,
+    Owned(Text),
+    /// Still a range of the input (set by the fast path, so plain ASCII);
+    /// copied out before that input is released or moved.
+    At(Source, usize, usize),
+}
+
+/// Where the data of the event being returned lies.
+#[derive(Debug, Clone, Copy)]
+enum DataAt {
+    /// A range of the input, read in place.
+    Input(Source, usize, usize),
+    /// The joined-data buffer (the line machine copies field values).
+    Joined,
 }
 
 /// Incremental server-sent-events decoder (sans-IO).
 ///
-/// Call [`feed`](Self::feed) with each body chunk, then
-/// [`next_event`](Self::next_event) until it returns `None`; at the end of
-/// the body call [`finish`](Self::finish). Work is done in `next_event`, so
-/// memory stays bounded only if the caller drains between feeds.
+/// Feed each body chunk with [`feed_bytes`](Self::feed_bytes) (or
+/// [`feed`](Self::feed) for a borrowed slice), then call
+/// [`next_frame`](Self::next_frame) or [`next_event`](Self::next_event)
+/// until it returns `None`; at the end of the body call
+/// [`finish`](Self::finish). Work is done when events are drained, so memory
+/// stays bounded only if the caller drains between feeds.
+///
+/// Chunks fed as [`Bytes`] are read in place: only a line cut by a chunk
+/// boundary is copied, and [`Frame`]s borrow their data from the chunk.
 #[derive(Debug)]
 pub struct Decoder {
-    /// Processed lines of the current frame, then unprocessed input.
-    buf: BytesMut,
-    /// Start of the first unprocessed line in `buf`.
-    line_start: usize,
-    /// `buf[line_start..scan]` is known to hold no CR or LF.
-    scan: usize,
-    /// The last line ended with a CR at the end of the buffer; a LF next is part of it.
+    /// Input that could not be read in place: a line cut by a chunk
+    /// boundary, or chunks fed without draining. Read before `chunk`.
+    pending: BytesMut,
+    /// Start of the unread part of `pending`.
+    pending_pos: usize,
+    /// `pending[pending_pos..pending_scan]` is known to hold no CR or LF.
+    pending_scan: usize,
+    /// The chunk read in place.
+    chunk: Bytes,
+    /// Start of the unread part of `chunk`.
+    chunk_pos: usize,
+    /// The last line ended with a CR at the end of the input; a LF next is part of it.
     skip_lf: bool,
     /// Nothing of the stream has been looked at yet, so a BOM may come.
     bom_pending: bool,
     failed: bool,
     max: usize,
 
-    data: Data,
-    /// Length of the data buffer (with joining newlines).
-    data_len: usize,
+    /// `data` values of the current frame, joined with `'\n'` (line machine).
+    data: Vec<u8>,
+    /// Whether the current frame has a `data` line (its value may be empty).
+    has_data: bool,
+    /// `data` holds the event last returned; clear it on the next call.
+    data_returned: bool,
     event_type: Option<Text>,
-    /// `id` field of the current frame, committed at the blank line.
-    pending_id: Option<Piece>,
+    /// `id` field of the current frame, committed at the blank line
+    /// (`Some(None)`: an empty id, which clears the last event id).
+    pending_id: Option<Option<Text>>,
     /// Bytes of the field lines of the current frame (for `Truncated`).
     frame_bytes: usize,
 
-    /// Kept inline when short, so each event copies it without a reference count.
-    last_event_id: Option<Text>,
+    /// Type of the event last returned.
+    frame_type: Option<Text>,
+    last_id: LastId,
     retry: Option<u64>,
     types: TypeCache,
+    ends: LineEnds,
     scanned: u64,
 }
 
@@ -86,85 +114,86 @@ impl Decoder {
     /// `max` bytes.
     pub fn with_max_event_size(max: usize) -> Self {
         Self {
-            buf: BytesMut::new(),
-            line_start: 0,
-            scan: 0,
+            pending: BytesMut::new(),
+            pending_pos: 0,
+            pending_scan: 0,
+            chunk: Bytes::new(),
+            chunk_pos: 0,
             skip_lf: false,
             bom_pending: true,
             failed: false,
             max,
-            data: Data::Empty,
-            data_len: 0,
+            data: Vec::new(),
+            has_data: false,
+            data_returned: false,
             event_type: None,
             pending_id: None,
             frame_bytes: 0,
-            last_event_id: None,
+            frame_type: None,
+            last_id: LastId::None,
             retry: None,
             types: TypeCache::default(),
+            ends: LineEnds::new(),
             scanned: 0,
         }
     }
 
-    /// Appends a chunk of the body. Never fails; input after a failure is dropped.
-    pub fn feed(&mut self, chunk: &[u8]) {
-        if !self.failed {
-            self.buf.extend_from_slice(chunk);
+    /// Appends a chunk of the body, read in place where possible. Never
+    /// fails; input after a failure is dropped.
+    pub fn feed_bytes(&mut self, chunk: Bytes) {
+        if self.failed || chunk.is_empty() {
+            return;
+        }
+        self.release();
+        if self.pending.is_empty() && self.chunk_pos >= self.chunk.len() {
+            self.chunk = chunk;
+            self.chunk_pos = 0;
+            return;
+        }
+        self.move_chunk_to_pending();
+        // Copy only through the first line end, so that the lines after it
+        // are read in place.
+        match memchr2(b'\r', b'\n', &chunk) {
+            Some(i) => {
+                self.pending
+                    .extend_from_slice(chunk.get(..=i).unwrap_or_default());
+                self.chunk = chunk.slice(i + 1..);
+                self.chunk_pos = 0;
+            }
+            None => self.pending.extend_from_slice(&chunk),
         }
     }
 
-    /// Returns the next complete event, an error, or `None` when more input
-    /// is needed. Drain it until `None` after each [`feed`](Self::feed).
+    /// Appends a chunk of the body (copied). Never fails; input after a
+    /// failure is dropped. Prefer [`feed_bytes`](Self::feed_bytes) when the
+    /// chunk is already [`Bytes`].
+    pub fn feed(&mut self, chunk: &[u8]) {
+        if self.failed || chunk.is_empty() {
+            return;
+        }
+        self.release();
+        if self.pending.is_empty() && self.chunk_pos >= self.chunk.len() {
+            self.chunk = Bytes::copy_from_slice(chunk);
+            self.chunk_pos = 0;
+        } else {
+            self.move_chunk_to_pending();
+            self.pending.extend_from_slice(chunk);
+        }
+    }
+
+    /// Returns the next complete event, borrowed until the next call, an
+    /// error, or `None` when more input is needed. Drain it until `None`
+    /// after each feed.
+    pub fn next_frame(&mut self) -> Option<Result<Frame<'_>, SseError>> {
+        match self.advance()? {
+            Ok(at) => Some(Ok(self.frame(at))),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// Like [`next_frame`](Self::next_frame), as an owned [`Event`].
     pub fn next_event(&mut self) -> Option<Result<Event, SseError>> {
-        if self.failed {
-            return None;
-        }
-        loop {
-            if self.bom_pending && !self.strip_bom() {
-                return None;
-            }
-            if self.skip_lf {
-                match self.buf.get(self.line_start) {
-                    None => return self.exhausted(),
-                    Some(&b) => {
-                        self.skip_lf = false;
-                        if b == b'\n' {
-                            self.line_start += 1;
-                            self.scan = self.scan.max(self.line_start);
-                        }
-                    }
-                }
-            }
-            if self.scan <= self.line_start && self.at_frame_start() {
-                match self.fast_frame() {
-                    Fast::Event(event) => return Some(Ok(event)),
-                    Fast::Consumed => continue,
-                    Fast::Fallback => {}
-                }
-            }
-            let from = self.scan.max(self.line_start);
-            let rest = self.buf.get(from..).unwrap_or_default();
-            let Some(i) = memchr2(b'\r', b'\n', rest) else {
-                self.scanned += rest.len() as u64;
-                self.scan = self.buf.len();
-                return self.exhausted();
-            };
-            self.scanned += i as u64 + 1;
-            let end = from + i;
-            let next = match (self.buf.get(end), self.buf.get(end + 1)) {
-                (Some(b'\r'), Some(b'\n')) => end + 2,
-                (Some(b'\r'), None) => {
-                    self.skip_lf = true;
-                    end + 1
-                }
-                _ => end + 1,
-            };
-            let start = self.line_start;
-            self.line_start = next;
-            self.scan = next;
-            if let Some(result) = self.process_line(start, end) {
-                return Some(result);
-            }
-        }
+        Some(self.next_frame()?.map(|frame| frame.to_event()))
     }
 
     /// Signals the end of the body.
@@ -178,8 +207,13 @@ impl Decoder {
         if self.failed {
             return Ok(());
         }
-        let mut rest = self.buf.len().saturating_sub(self.line_start);
-        if self.skip_lf && self.buf.get(self.line_start) == Some(&b'\n') {
+        self.release();
+        let mut rest = self.unread();
+        let next = self
+            .pending
+            .get(self.pending_pos)
+            .or_else(|| self.chunk.get(self.chunk_pos));
+        if self.skip_lf && next == Some(&b'\n') {
             rest -= 1;
         }
         let pending = self.frame_bytes.saturating_add(rest);
@@ -198,16 +232,17 @@ impl Decoder {
 
     /// The last event id set by the stream as of the last blank line, if any.
     pub fn last_event_id(&self) -> Option<&str> {
-        self.last_event_id.as_ref().map(Text::as_str)
+        self.id_ref().and_then(|id| id.as_str())
     }
 
-    /// Bytes held: buffered input plus accumulated multi-line data.
+    /// Bytes held: unread input plus accumulated multi-line data.
     pub fn buffered_len(&self) -> usize {
-        let data = match &self.data {
-            Data::Many(m) => m.len(),
-            _ => 0,
+        let data = if self.data_returned {
+            0
+        } else {
+            self.data.len()
         };
-        self.buf.len() + data
+        self.unread() + data
     }
 
     /// Bytes examined while searching for line ends (for linearity tests).
@@ -216,147 +251,247 @@ impl Decoder {
         self.scanned
     }
 
-    /// Skips a BOM at the start of the stream; `false` while undecided.
-    fn strip_bom(&mut self) -> bool {
-        let head = self.buf.get(self.line_start..).unwrap_or_default();
-        let n = head.len().min(BOM.len());
-        if head.get(..n) != BOM.get(..n) {
-            self.bom_pending = false;
-            return true;
-        }
-        if n < BOM.len() {
-            return false;
-        }
-        self.line_start += BOM.len();
-        self.scan = self.scan.max(self.line_start);
-        self.bom_pending = false;
-        true
+    /// Unread input bytes.
+    fn unread(&self) -> usize {
+        self.pending.len().saturating_sub(self.pending_pos)
+            + self.chunk.len().saturating_sub(self.chunk_pos)
     }
 
-    /// Whether no line of the current frame has been processed.
-    #[inline]
-    fn at_frame_start(&self) -> bool {
-        !self.bom_pending
-            && !self.skip_lf
-            && self.frame_bytes == 0
-            && matches!(self.data, Data::Empty)
-            && self.event_type.is_none()
-            && self.pending_id.is_none()
-    }
-
-    /// Fast path for a whole, simple frame at `line_start`: only `data: `
-    /// (once), `event: ` and `id: ` lines ended by LF, then a blank line.
-    /// Anything else (CR, comments, other fields, several data lines, a long
-    /// id, the size limit, an incomplete frame) falls back to the line path,
-    /// which then re-examines at most the bytes looked at here; this path
-    /// runs again only at a later frame start, on bytes not yet examined.
-    #[inline]
-    fn fast_frame(&mut self) -> Fast {
-        let base = self.line_start;
-        let rest = self.buf.get(base..).unwrap_or_default();
-        let mut pos = 0;
-        let mut data: Option<(usize, usize)> = None;
-        let mut event_type: Option<Text> = None;
-        let mut id: Option<(usize, usize)> = None;
-        loop {
-            let line = rest.get(pos..).unwrap_or_default();
-            let (value_at, field) = match line {
-                [b'\n', ..] => break,
-                [b'd', b'a', b't', b'a', b':', b' ', ..] => (6, Field::Data),
-                [b'i', b'd', b':', b' ', ..] => (4, Field::Id),
-                [b'e', b'v', b'e', b'n', b't', b':', b' ', ..] => (7, Field::Type),
-                _ => return Fast::Fallback,
-            };
-            let value = line.get(value_at..).unwrap_or_default();
-            let Some(len) = line_end(value) else {
-                return Fast::Fallback;
-            };
-            let data_len = data.map_or(0, |(a, b)| b - a);
-            // The limit counts the type as decoded (lossy), like the line path.
-            let type_len = event_type.as_ref().map_or(0, Text::len);
-            if data_len + type_len + value_at + len > self.max {
-                return Fast::Fallback;
+    /// The event at `at`, borrowing the decoder.
+    fn frame(&self, at: DataAt) -> Frame<'_> {
+        let (data, shared) = match at {
+            DataAt::Input(Source::Chunk, a, b) => {
+                (self.chunk.get(a..b).unwrap_or_default(), Some(&self.chunk))
             }
-            let span = (pos + value_at, pos + value_at + len);
-            match field {
-                Field::Data if data.is_some() => return Fast::Fallback,
-                Field::Data => data = Some(span),
-                Field::Type => {
-                    let raw = value.get(..len).unwrap_or_default();
-                    event_type = (!raw.is_empty()).then(|| self.types.get(raw));
-                }
-                Field::Id if len > INLINE => return Fast::Fallback,
-                // An id containing NUL is ignored.
-                Field::Id if value.iter().take(len).any(|&b| b == 0) => {}
-                Field::Id => id = Some(span),
+            DataAt::Input(Source::Pending, a, b) => {
+                (self.pending.get(a..b).unwrap_or_default(), None)
             }
-            pos = span.1 + 1;
-        }
-        let end = base + pos + 1;
-        self.scanned += pos as u64 + 1;
-        let field = |(a, b): (usize, usize)| rest.get(a..b).unwrap_or_default();
-        if let Some(raw) = id.map(field) {
-            self.last_event_id = (!raw.is_empty()).then(|| Text::from_lossy(raw));
-        }
-        let Some((a, b)) = data else {
-            self.line_start = end;
-            self.scan = end;
-            return Fast::Consumed;
+            DataAt::Joined => (self.data.as_slice(), None),
         };
-        let frame = self.buf.split_to(end).freeze();
-        self.line_start = 0;
-        self.scan = 0;
-        Fast::Event(Event::from_parts(
-            event_type,
-            slice_owned(frame, base + a, base + b),
-            self.last_event_id.clone(),
-        ))
+        Frame::new(self.frame_type.as_ref(), data, self.id_ref(), shared)
+    }
+
+    /// The last event id, borrowed.
+    fn id_ref(&self) -> Option<IdRef<'_>> {
+        match &self.last_id {
+            LastId::None => None,
+            LastId::Owned(text) => Some(IdRef::Text(text)),
+            LastId::At(source, a, b) => {
+                let input: &[u8] = match source {
+                    Source::Pending => &self.pending,
+                    Source::Chunk => &self.chunk,
+                };
+                Some(IdRef::Ascii(input.get(*a..*b).unwrap_or_default()))
+            }
+        }
+    }
+
+    /// Copies the last event id out of `source` before it is released or moved.
+    #[cold]
+    fn pin_last_id(&mut self, source: Source) {
+        if matches!(self.last_id, LastId::At(s, ..) if s == source) {
+            self.last_id = match self.id_ref() {
+                Some(IdRef::Ascii(raw)) => LastId::Owned(Text::from_lossy(raw)),
+                _ => LastId::None,
+            };
+        }
+    }
+
+    /// Drops what the last returned event borrowed and the input already read.
+    #[inline(always)]
+    fn release(&mut self) {
+        let chunk_read = self.chunk_pos > 0 && self.chunk_pos >= self.chunk.len();
+        if self.data_returned || self.pending_pos > 0 || chunk_read {
+            self.release_slow();
+        }
+    }
+
+    #[inline(never)]
+    fn release_slow(&mut self) {
+        if self.data_returned {
+            self.data_returned = false;
+            self.data.clear();
+            if self.data.capacity() > KEEP_DATA_CAPACITY {
+                self.data = Vec::new();
+            }
+        }
+        if self.pending_pos > 0 {
+            self.pin_last_id(Source::Pending);
+            if self.pending_pos >= self.pending.len() {
+                self.pending.clear();
+            } else {
+                self.pending.advance(self.pending_pos);
+            }
+            self.pending_scan = self.pending_scan.saturating_sub(self.pending_pos);
+            self.pending_pos = 0;
+        }
+        if self.chunk_pos > 0 && self.chunk_pos >= self.chunk.len() {
+            // Frees the transport's buffer as soon as it is read.
+            self.pin_last_id(Source::Chunk);
+            self.chunk = Bytes::new();
+            self.chunk_pos = 0;
+        }
+    }
+
+    /// Moves the unread part of `chunk` to the end of `pending`.
+    fn move_chunk_to_pending(&mut self) {
+        self.pin_last_id(Source::Chunk);
+        if let Some(rest) = self.chunk.get(self.chunk_pos..) {
+            if !rest.is_empty() {
+                if self.pending.is_empty() {
+                    self.pending_scan = 0;
+                }
+                self.pending.extend_from_slice(rest);
+            }
+        }
+        self.chunk = Bytes::new();
+        self.chunk_pos = 0;
+    }
+
+    /// The input to read next and where its unread part starts.
+    #[inline]
+    fn source(&self) -> (Source, usize) {
+        if self.pending_pos < self.pending.len() {
+            (Source::Pending, self.pending_pos)
+        } else {
+            (Source::Chunk, self.chunk_pos)
+        }
+    }
+
+    #[inline]
+    fn set_pos(&mut self, source: Source, pos: usize) {
+        match source {
+            Source::Pending => self.pending_pos = pos,
+            Source::Chunk => self.chunk_pos = pos,
+        }
+    }
+
+    /// Reads until an event is complete, recording it for [`frame`](Self::frame).
+    fn advance(&mut self) -> Option<Result<DataAt, SseError>> {
+        if self.failed {
+            return None;
+        }
+        self.release();
+        loop {
+            let (source, pos) = self.source();
+            let input: &[u8] = match source {
+                Source::Pending => &self.pending,
+                Source::Chunk => &self.chunk,
+            };
+            let rest = input.get(pos..).unwrap_or_default();
+            let Some(&first) = rest.first() else {
+                return self.exhausted();
+            };
+            if self.skip_lf {
+                self.skip_lf = false;
+                if first == b'\n' {
+                    self.set_pos(source, pos + 1);
+                }
+                continue;
+            }
+            if self.bom_pending {
+                let n = rest.len().min(BOM.len());
+                if rest.get(..n) == BOM.get(..n) {
+                    if n < BOM.len() {
+                        // Undecided until more input comes; keep it aside.
+                        self.move_chunk_to_pending();
+                        return None;
+                    }
+                    self.set_pos(source, pos + BOM.len());
+                }
+                self.bom_pending = false;
+                continue;
+            }
+            // Bytes of `pending` already searched for a line end belong to a
+            // line the fast path has seen; running it again there would be
+            // quadratic when a long line arrives in small pieces.
+            let fresh = source == Source::Chunk || self.pending_scan <= pos;
+            // At a frame start: no field line of this frame processed yet.
+            if fresh && self.frame_bytes == 0 {
+                if let Some(frame) = simple::scan(rest, self.max, &self.ends) {
+                    let value = |(a, b): simple::Span| rest.get(a..b).unwrap_or_default();
+                    if let Some((a, b)) = frame.id {
+                        // Kept as a range, copied only if the input goes
+                        // first. (The fast path takes no id with NUL.)
+                        self.last_id = if a == b {
+                            LastId::None
+                        } else {
+                            LastId::At(source, pos + a, pos + b)
+                        };
+                    }
+                    let data = frame.data;
+                    if data.is_some() {
+                        let raw = frame.event_type.map(value).unwrap_or_default();
+                        // Streams repeat a type many times in a row: keep the
+                        // last one when it matches.
+                        let same = matches!(&self.frame_type, Some(Text::Static(t)) if short_eq(t.as_bytes(), raw));
+                        if !same {
+                            self.frame_type = (!raw.is_empty()).then(|| self.types.get(raw));
+                        }
+                    }
+                    self.scanned += frame.len as u64;
+                    self.set_pos(source, pos + frame.len);
+                    match data {
+                        Some((a, b)) => return Some(Ok(DataAt::Input(source, pos + a, pos + b))),
+                        None => continue,
+                    }
+                }
+            }
+            let from = match source {
+                Source::Pending => self.pending_scan.max(pos),
+                Source::Chunk => pos,
+            };
+            let unscanned = input.get(from..).unwrap_or_default();
+            let Some(i) = self.ends.find(unscanned) else {
+                self.scanned += unscanned.len() as u64;
+                // Keep the partial line aside so the chunk can be released.
+                self.move_chunk_to_pending();
+                self.pending_scan = self.pending.len();
+                return self.exhausted();
+            };
+            self.scanned += i as u64 + 1;
+            let end = from + i;
+            let next = match (input.get(end), input.get(end + 1)) {
+                (Some(b'\r'), Some(b'\n')) => end + 2,
+                (Some(b'\r'), None) => {
+                    self.skip_lf = true;
+                    end + 1
+                }
+                _ => end + 1,
+            };
+            let line = self.process_line(source, pos, end);
+            self.set_pos(source, next);
+            if let Some(result) = line {
+                return Some(result);
+            }
+        }
     }
 
     /// Size of the current event so far, for the limit.
     fn pending_size(&self) -> usize {
-        self.data_len + self.event_type.as_ref().map_or(0, |t| t.len())
+        self.data.len() + self.event_type.as_ref().map_or(0, Text::len)
     }
 
-    /// No line end in the buffer: check the partial line, release processed input.
-    fn exhausted(&mut self) -> Option<Result<Event, SseError>> {
-        let partial = self.buf.len().saturating_sub(self.line_start);
-        if self.pending_size().saturating_add(partial) > self.max {
+    /// No line end in the input: check the partial line against the limit.
+    fn exhausted(&mut self) -> Option<Result<DataAt, SseError>> {
+        if self.pending_size().saturating_add(self.unread()) > self.max {
             return Some(Err(self.fail()));
-        }
-        let keep = matches!(self.data, Data::One(Piece::Range(..)))
-            || matches!(self.pending_id, Some(Piece::Range(..)));
-        if let Some(frame) = self.cut_processed(keep) {
-            // Ranges lie in the processed prefix; cut them out so the buffer can move on.
-            if let Data::One(piece) = &mut self.data {
-                *piece = Piece::Cut(piece_bytes(piece, &frame));
-            }
-            if let Some(piece) = &mut self.pending_id {
-                *piece = Piece::Cut(piece_bytes(piece, &frame));
-            }
         }
         None
     }
 
-    /// Removes the processed prefix of `buf`, returning it if `keep`.
-    fn cut_processed(&mut self, keep: bool) -> Option<Bytes> {
-        let n = self.line_start;
-        if n == 0 {
-            return None;
-        }
-        self.line_start = 0;
-        self.scan = self.scan.saturating_sub(n);
-        if keep {
-            Some(self.buf.split_to(n).freeze())
-        } else {
-            self.buf.advance(n);
-            None
-        }
-    }
-
-    /// Handles the line `buf[start..end]`; returns a dispatched event or an error.
-    fn process_line(&mut self, start: usize, end: usize) -> Option<Result<Event, SseError>> {
-        let line = self.buf.get(start..end).unwrap_or_default();
+    /// Handles the line `start..end` of `source`; returns a dispatched event or an error.
+    fn process_line(
+        &mut self,
+        source: Source,
+        start: usize,
+        end: usize,
+    ) -> Option<Result<DataAt, SseError>> {
+        let input: &[u8] = match source {
+            Source::Pending => &self.pending,
+            Source::Chunk => &self.chunk,
+        };
+        let line = input.get(start..end).unwrap_or_default();
         if self.pending_size().saturating_add(line.len()) > self.max {
             return Some(Err(self.fail()));
         }
@@ -376,179 +511,95 @@ impl Decoder {
             // A longer name cannot be a known field.
             None => return None,
         };
-        let value = (start + value_at, end);
+        let value = line.get(value_at..).unwrap_or_default();
         match line.get(..name_len).unwrap_or_default() {
-            b"data" => self.push_data(value),
+            b"data" => {
+                if self.has_data {
+                    self.data.push(b'\n');
+                }
+                self.data.extend_from_slice(value);
+                self.has_data = true;
+            }
             b"event" => {
-                let raw = self.buf.get(value.0..value.1).unwrap_or_default();
-                self.event_type = (!raw.is_empty()).then(|| self.types.get(raw));
+                self.event_type = (!value.is_empty()).then(|| self.types.get(value));
             }
-            b"id" => {
-                let raw = self.buf.get(value.0..value.1).unwrap_or_default();
-                if memchr(0, raw).is_none() {
-                    self.pending_id = Some(Piece::Range(value.0, value.1));
-                }
+            b"id" if memchr(0, value).is_none() => {
+                self.pending_id = Some((!value.is_empty()).then(|| Text::from_lossy(value)));
             }
-            b"retry" => {
-                let raw = self.buf.get(value.0..value.1).unwrap_or_default();
-                if !raw.is_empty() && raw.iter().all(u8::is_ascii_digit) {
-                    let ms = raw.iter().fold(0u64, |ms, d| {
-                        ms.saturating_mul(10).saturating_add(u64::from(d - b'0'))
-                    });
-                    self.retry = Some(ms);
-                }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                let ms = value.iter().fold(0u64, |ms, d| {
+                    ms.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+                });
+                self.retry = Some(ms);
             }
             _ => {}
         }
         None
     }
 
-    /// Appends a `data` value (`buf[value.0..value.1]`) to the data buffer.
-    fn push_data(&mut self, value: (usize, usize)) {
-        let (start, end) = value;
-        let new = self.buf.get(start..end).unwrap_or_default();
-        self.data = match mem::take(&mut self.data) {
-            Data::Empty => {
-                self.data_len = new.len();
-                Data::One(Piece::Range(start, end))
-            }
-            Data::One(first) => {
-                let first = match &first {
-                    Piece::Range(a, b) => self.buf.get(*a..*b).unwrap_or_default(),
-                    Piece::Cut(bytes) => bytes,
-                };
-                let mut joined = BytesMut::with_capacity(first.len() + 1 + new.len());
-                joined.extend_from_slice(first);
-                joined.put_u8(b'\n');
-                joined.extend_from_slice(new);
-                self.data_len = joined.len();
-                Data::Many(joined)
-            }
-            Data::Many(mut joined) => {
-                joined.put_u8(b'\n');
-                joined.extend_from_slice(new);
-                self.data_len = joined.len();
-                Data::Many(joined)
-            }
-        };
-    }
-
     /// Blank line: commits the id and dispatches the event if there is data.
-    fn dispatch(&mut self) -> Option<Event> {
-        let data = mem::take(&mut self.data);
-        let pending_id = self.pending_id.take();
+    fn dispatch(&mut self) -> Option<DataAt> {
+        let has_data = std::mem::take(&mut self.has_data);
         let event_type = self.event_type.take();
-        self.data_len = 0;
         self.frame_bytes = 0;
-        let keep = matches!(data, Data::One(Piece::Range(..)))
-            || matches!(pending_id, Some(Piece::Range(..)));
-        let frame = self.cut_processed(keep).unwrap_or_default();
-        if let Some(id) = pending_id {
-            let id = piece_bytes(&id, &frame);
-            self.last_event_id = (!id.is_empty()).then(|| Text::from_lossy_bytes(id));
+        if let Some(id) = self.pending_id.take() {
+            self.last_id = id.map_or(LastId::None, LastId::Owned);
         }
-        let data = match data {
-            Data::Empty => return None,
-            Data::One(Piece::Range(a, b)) => slice_owned(frame, a, b),
-            Data::One(Piece::Cut(bytes)) => bytes,
-            Data::Many(joined) => joined.freeze(),
-        };
-        Some(Event::from_parts(
-            event_type,
-            data,
-            self.last_event_id.clone(),
-        ))
+        if !has_data {
+            return None;
+        }
+        self.frame_type = event_type;
+        self.data_returned = true;
+        Some(DataAt::Joined)
     }
 
     /// Enters the failed state, dropping all buffered input.
     fn fail(&mut self) -> SseError {
         self.reset_stream();
-        self.buf = BytesMut::new();
+        self.pending = BytesMut::new();
+        self.data = Vec::new();
         self.failed = true;
         SseError::EventTooLarge { limit: self.max }
     }
 
     /// Forgets the current stream's input and frame, keeping stream state.
     fn reset_stream(&mut self) {
-        self.buf.clear();
-        self.line_start = 0;
-        self.scan = 0;
+        self.pin_last_id(Source::Pending);
+        self.pin_last_id(Source::Chunk);
+        self.pending.clear();
+        self.pending_pos = 0;
+        self.pending_scan = 0;
+        self.chunk = Bytes::new();
+        self.chunk_pos = 0;
         self.skip_lf = false;
         self.bom_pending = true;
-        self.data = Data::Empty;
-        self.data_len = 0;
+        self.data.clear();
+        self.has_data = false;
+        self.data_returned = false;
         self.event_type = None;
         self.pending_id = None;
         self.frame_bytes = 0;
     }
 }
 
-/// Outcome of [`Decoder::fast_frame`].
-enum Fast {
-    /// A frame with data, dispatched.
-    Event(Event),
-    /// A frame without data, consumed (its id committed).
-    Consumed,
-    /// Not a whole simple frame: use the line path.
-    Fallback,
-}
-
-/// A field handled by the fast path.
-#[derive(Clone, Copy)]
-enum Field {
-    Data,
-    Type,
-    Id,
-}
-
-/// Index of the LF ending the line `s`, or `None` if a CR comes first or
-/// there is no line end. The head of the line is scanned a word at a time,
-/// cheaper than setting up a vectorized search for short lines.
-#[inline]
-fn line_end(s: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const SHORT: usize = 32;
-    let mut i = 0;
-    while i < SHORT {
-        let Some(word) = s.get(i..i + 8) else { break };
-        let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        // Flags bytes below 14 (LF, CR and a few other controls); the lowest
-        // flag is exact.
-        let below = x.wrapping_sub(LO * 14) & !x & HI;
-        if below == 0 {
-            i += 8;
-            continue;
+/// `a == b` for short slices (event types), without calling memcmp.
+#[inline(always)]
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
+    };
+    match a.len() {
+        // Two overlapping words cover 8 to 16 bytes.
+        8..=16 => {
+            let tail = a.len() - 8;
+            word(a, 0) == word(b, 0) && word(a, tail) == word(b, tail)
         }
-        let j = i + (below.trailing_zeros() / 8) as usize;
-        match s.get(j) {
-            Some(b'\n') => return Some(j),
-            Some(b'\r') => return None,
-            _ => i = j + 1,
-        }
+        _ => a == b,
     }
-    let tail = s.get(i..)?;
-    let k = memchr2(b'\r', b'\n', tail)?;
-    (tail.get(k) == Some(&b'\n')).then_some(i + k)
-}
-
-/// The bytes of `piece`, slicing `frame` for a range.
-fn piece_bytes(piece: &Piece, frame: &Bytes) -> Bytes {
-    match piece {
-        Piece::Range(a, b) if a <= b && *b <= frame.len() => frame.slice(*a..*b),
-        Piece::Range(..) => Bytes::new(),
-        Piece::Cut(bytes) => bytes.clone(),
-    }
-}
-
-/// `frame[a..b]` without touching the reference count.
-fn slice_owned(mut frame: Bytes, a: usize, b: usize) -> Bytes {
-    if a > b || b > frame.len() {
-        return Bytes::new();
-    }
-    frame.truncate(b);
-    frame.advance(a);
-    frame
 }
 
 #[cfg(test)]
@@ -561,7 +612,7 @@ mod tests {
             let mut d = Decoder::with_max_event_size(max);
             let mut out = Vec::new();
             for piece in input.chunks(chunk) {
-                d.feed(piece);
+                d.feed_bytes(Bytes::copy_from_slice(piece));
                 out.extend(std::iter::from_fn(|| d.next_event()));
             }
             out
@@ -603,5 +654,103 @@ mod tests {
         );
         assert_eq!(fast[0].as_ref().unwrap().event_type(), "message");
         assert_eq!(fast[3].as_ref().unwrap().event_type(), "run-spawn");
+    }
+
+    #[test]
+    fn frames_read_in_place_share_the_chunk() {
+        let chunk = Bytes::from_static(b"event: a\ndata: hello\nid: 3\n\n");
+        let mut d = Decoder::new();
+        d.feed_bytes(chunk.clone());
+        let frame = d.next_frame().unwrap().unwrap();
+        assert_eq!(frame.event_type(), "a");
+        assert_eq!(frame.data_bytes(), b"hello");
+        assert_eq!(frame.id(), Some("3"));
+        let start = chunk.as_ptr() as usize;
+        let at = frame.data_bytes().as_ptr() as usize;
+        assert_eq!(at - start, 15, "data is borrowed from the chunk");
+        let event = frame.to_event();
+        assert_eq!(
+            event.data_bytes().as_ptr() as usize,
+            at,
+            "and shared by to_event"
+        );
+        assert!(d.next_frame().is_none());
+        assert_eq!(d.buffered_len(), 0);
+    }
+
+    #[test]
+    fn a_line_cut_by_chunks_is_copied_and_the_rest_read_in_place() {
+        let mut d = Decoder::new();
+        d.feed_bytes(Bytes::from_static(b"data: one\n\ndata: tw"));
+        assert_eq!(d.next_event().unwrap().unwrap().data(), "one");
+        assert!(d.next_event().is_none());
+        assert_eq!(d.buffered_len(), 8);
+        let second = Bytes::from_static(b"o\n\ndata: three\n\n");
+        d.feed_bytes(second.clone());
+        assert_eq!(d.next_event().unwrap().unwrap().data(), "two");
+        let frame = d.next_frame().unwrap().unwrap();
+        assert_eq!(frame.data_bytes(), b"three");
+        let offset = frame.data_bytes().as_ptr() as usize - second.as_ptr() as usize;
+        assert_eq!(offset, 9, "the frame after the cut line is read in place");
+        assert!(d.next_frame().is_none());
+        assert_eq!(d.finish(), Ok(()));
+    }
+
+    #[test]
+    fn feeding_without_draining_keeps_order() {
+        let mut d = Decoder::new();
+        d.feed_bytes(Bytes::from_static(b"data: a\n\nda"));
+        d.feed(b"ta: b\n\ndata: c\n");
+        d.feed_bytes(Bytes::from_static(b"\ndata: d\n\n"));
+        let got: Vec<_> = std::iter::from_fn(|| d.next_event())
+            .map(|e| e.unwrap().data().into_owned())
+            .collect();
+        assert_eq!(got, ["a", "b", "c", "d"]);
+        assert_eq!(d.finish(), Ok(()));
+    }
+
+    #[test]
+    fn an_id_read_in_place_outlives_its_chunk() {
+        let mut d = Decoder::new();
+        d.feed_bytes(Bytes::from_static(
+            b"id: 41\ndata: a\n\nid: 42\ndata: b\n\nda",
+        ));
+        let ids: Vec<_> = std::iter::from_fn(|| d.next_event())
+            .map(|e| e.unwrap().id().map(str::to_owned))
+            .collect();
+        assert_eq!(ids, [Some("41".to_owned()), Some("42".to_owned())]);
+        assert_eq!(d.last_event_id(), Some("42"));
+        // The chunk is released (its tail moved aside); the id stays.
+        d.feed_bytes(Bytes::from_static(b"ta: c\n\n"));
+        let e = d.next_event().unwrap().unwrap();
+        assert_eq!((e.data().as_ref(), e.id()), ("c", Some("42")));
+        d.feed(b"id: 43\ndata: d\n\n");
+        assert_eq!(d.next_frame().unwrap().unwrap().id(), Some("43"));
+        assert!(d.next_frame().is_none());
+        assert_eq!(d.finish(), Ok(()));
+        // A reconnection keeps it.
+        assert_eq!(d.last_event_id(), Some("43"));
+        d.feed_bytes(Bytes::from_static(b"data: e\n\n"));
+        assert_eq!(d.next_event().unwrap().unwrap().id(), Some("43"));
+    }
+
+    #[test]
+    fn short_eq_is_slice_equality() {
+        let words = [
+            "",
+            "a",
+            "message",
+            "run-spawn",
+            "text-delta",
+            "tool-call-start",
+        ];
+        let longer = "client-tool-request-with-a-long-name";
+        for a in words.iter().chain([&longer]) {
+            for b in words.iter().chain([&longer]) {
+                assert_eq!(short_eq(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
+            }
+        }
+        assert!(!short_eq(b"text-deltA", b"text-delta"));
+        assert!(!short_eq(b"Text-delta", b"text-delta"));
     }
 }

@@ -89,14 +89,18 @@ impl Text {
     /// Copies `raw` inline when it is short valid UTF-8.
     #[inline]
     pub(crate) fn inline(raw: &[u8]) -> Option<Self> {
+        if raw.len() > INLINE {
+            return None;
+        }
+        // A byte loop: ids and types are a few bytes, where calling memcpy
+        // and checking UTF-8 would cost more than the copy.
         let mut bytes = [0u8; INLINE];
-        bytes.get_mut(..raw.len())?.copy_from_slice(raw);
-        // ASCII is checked a word at a time; only other text needs validation.
-        let high = bytes
-            .chunks_exact(8)
-            .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
-            .fold(0, |acc, w| acc | w);
-        if high & 0x8080_8080_8080_8080 != 0 {
+        let mut high = 0u8;
+        for (to, &from) in bytes.iter_mut().zip(raw) {
+            *to = from;
+            high |= from;
+        }
+        if high & 0x80 != 0 {
             std::str::from_utf8(raw).ok()?;
         }
         Some(Text::Inline {
@@ -106,6 +110,7 @@ impl Text {
     }
 
     /// Text of `raw`, invalid UTF-8 replaced by U+FFFD.
+    #[inline]
     pub(crate) fn from_lossy(raw: &[u8]) -> Self {
         if let Some(text) = Self::inline(raw) {
             return text;
@@ -113,15 +118,6 @@ impl Text {
         let text = String::from_utf8_lossy(raw);
         Self::inline(text.as_bytes())
             .unwrap_or_else(|| Text::Shared(Bytes::from(text.into_owned())))
-    }
-
-    /// Like [`from_lossy`](Self::from_lossy), sharing `raw` when it is long
-    /// valid UTF-8.
-    pub(crate) fn from_lossy_bytes(raw: Bytes) -> Self {
-        if raw.len() > INLINE && std::str::from_utf8(&raw).is_ok() {
-            return Text::Shared(raw);
-        }
-        Self::from_lossy(&raw)
     }
 
     /// The raw bytes (valid UTF-8).
@@ -193,17 +189,14 @@ mod tests {
         assert_eq!(Text::from_lossy(b"x\xC3").as_str(), "x\u{FFFD}");
         assert_eq!(Text::from_lossy(b"ok").as_str(), "ok");
         let long = "y".repeat(INLINE + 1);
-        let shared = Text::from_lossy_bytes(Bytes::from(long.clone()));
+        let shared = Text::from_lossy(long.as_bytes());
         assert!(matches!(shared, Text::Shared(_)));
         assert_eq!(shared.as_str(), long);
         let bad = "\u{FFFD}".repeat(INLINE);
         let mut raw = b"\xFF".repeat(INLINE);
         assert_eq!(Text::from_lossy(&raw).as_str(), bad);
         raw.truncate(3);
-        assert_eq!(
-            Text::from_lossy_bytes(Bytes::from(raw)).as_str(),
-            "\u{FFFD}".repeat(3)
-        );
+        assert_eq!(Text::from_lossy(&raw).as_str(), "\u{FFFD}".repeat(3));
         assert_eq!(
             Text::from_lossy(b"ab"),
             Text::Shared(Bytes::from_static(b"ab"))

@@ -1,7 +1,8 @@
 //! Server-sent-events decoding (WHATWG rules).
 //!
 //! [`Decoder`] is an incremental, sans-IO decoder: feed it body chunks as
-//! they arrive and drain [`Event`]s with [`Decoder::next_event`]. It follows
+//! they arrive and drain borrowed [`Frame`]s with [`Decoder::next_frame`]
+//! (or owned [`Event`]s with [`Decoder::next_event`]). It follows
 //! the WHATWG HTML "server-sent events" parsing rules, runs in linear time for
 //! any chunking and bounds its memory by a configurable maximum event size.
 //!
@@ -21,11 +22,14 @@
 mod decoder;
 mod error;
 mod event;
+mod frame;
+mod simple;
 mod type_cache;
 
 pub use decoder::Decoder;
 pub use error::SseError;
 pub use event::Event;
+pub use frame::Frame;
 
 /// Default maximum size of one event (sum of its field bytes while accumulating): 16 MiB.
 pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;

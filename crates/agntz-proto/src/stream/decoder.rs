@@ -32,10 +32,18 @@ impl<F: Frames> StreamDecoder<F> {
         }
     }
 
-    /// Adds body bytes. Never fails; problems surface from [`next`](Self::next).
+    /// Adds body bytes (copied). Never fails; problems surface from
+    /// [`next`](Self::next). Prefer [`feed_bytes`](Self::feed_bytes).
     pub fn feed(&mut self, chunk: &[u8]) {
         if self.state == State::Open {
             self.sse.feed(chunk);
+        }
+    }
+
+    /// Adds body bytes, read in place (see [`sse::Decoder::feed_bytes`]).
+    pub fn feed_bytes(&mut self, chunk: bytes::Bytes) {
+        if self.state == State::Open {
+            self.sse.feed_bytes(chunk);
         }
     }
 
@@ -44,11 +52,14 @@ impl<F: Frames> StreamDecoder<F> {
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Option<Result<F::Item, Error>> {
         while self.state == State::Open {
-            let event = match self.sse.next_event()? {
-                Ok(event) => event,
-                Err(e) => return Some(Err(self.fail(sse_error(e)))),
+            let frame = match self.sse.next_frame()? {
+                Ok(frame) => frame,
+                Err(e) => {
+                    self.state = State::Failed;
+                    return Some(Err(Error::Stream(sse_error(e))));
+                }
             };
-            match self.frames.decode(event) {
+            match self.frames.decode(frame) {
                 Ok(None) => continue,
                 Ok(Some(item)) => {
                     self.items += 1;

@@ -8,8 +8,8 @@ pub trait Frames {
     /// The typed item.
     type Item;
 
-    /// Decodes one frame; `Ok(None)` skips it.
-    fn decode(&mut self, event: sse::Event) -> Result<Option<Self::Item>, StreamError>;
+    /// Decodes one frame (borrowed from the SSE decoder); `Ok(None)` skips it.
+    fn decode(&mut self, event: sse::Frame<'_>) -> Result<Option<Self::Item>, StreamError>;
 
     /// Whether `item` ends the stream.
     fn is_terminal(&self, item: &Self::Item) -> bool;
@@ -55,7 +55,7 @@ impl AgentFrames {
 impl Frames for AgentFrames {
     type Item = AgentFrame;
 
-    fn decode(&mut self, event: sse::Event) -> Result<Option<AgentFrame>, StreamError> {
+    fn decode(&mut self, event: sse::Frame<'_>) -> Result<Option<AgentFrame>, StreamError> {
         let name = event.event_type();
         if name == "client-tool-request" {
             return serde_json::from_slice(event.data_bytes())
@@ -126,7 +126,7 @@ impl RunFrames {
 impl Frames for RunFrames {
     type Item = RunEvent;
 
-    fn decode(&mut self, event: sse::Event) -> Result<Option<RunEvent>, StreamError> {
+    fn decode(&mut self, event: sse::Frame<'_>) -> Result<Option<RunEvent>, StreamError> {
         let item = RunEvent::from_frame(event.event_type(), event.data_bytes())?;
         if let Some(seq) = item.seq() {
             if self.last_seq.is_some_and(|last| seq <= last) {
@@ -166,7 +166,7 @@ impl TraceFrames {
 impl Frames for TraceFrames {
     type Item = TraceEvent;
 
-    fn decode(&mut self, event: sse::Event) -> Result<Option<TraceEvent>, StreamError> {
+    fn decode(&mut self, event: sse::Frame<'_>) -> Result<Option<TraceEvent>, StreamError> {
         TraceEvent::from_frame(event.event_type(), event.data_bytes()).map(Some)
     }
 
