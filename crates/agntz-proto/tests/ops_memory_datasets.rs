@@ -441,10 +441,11 @@ fn import_input_detects_formats_and_validates() {
     assert_eq!(jsonl[0].id, "row_000001");
     let forced = DatasetImportInput::new("{\"input\":\"x\"}\n")
         .format(DatasetFormat::Csv)
-        .parse_items();
+        .parse_items()
+        .unwrap_err();
     assert!(
-        forced.is_ok(),
-        "a CSV whose header looks like JSON still parses"
+        forced.to_string().contains("no items"),
+        "as CSV, that line is only a header: {forced}"
     );
     let custom = DatasetImportInput::new("key,text\nk,hello\n")
         .id_column("key")
