@@ -44,8 +44,8 @@ use std::ops::Deref;
 pub use builder::AgntzClientBuilder;
 
 pub use agntz_proto::client::{
-    AgentStream, Agents, Artifacts, Client, ClientTools, Pages, RunStream, Runs, Sessions,
-    ToolResult, TraceStream, Traces,
+    AgentStream, Agents, Artifacts, Client, ClientTools, Datasets, Memory, Pages, RunStream, Runs,
+    Sessions, ToolResult, TraceStream, Traces,
 };
 pub use agntz_proto::config::{ApiKey, Config, Limits, Timeouts, DEFAULT_BASE_URL};
 pub use agntz_proto::error::{
@@ -79,7 +79,8 @@ pub const ENV_BASE_URL: &str = "AGNTZ_BASE_URL";
 /// The client most applications use: [`Client`] over reqwest (rustls).
 ///
 /// Dereferences to [`Client<ReqwestTransport>`], so every resource method
-/// (`agents()`, `artifacts()`, `runs()`, `traces()`, `sessions()`,
+/// (`agents()`, `artifacts()`, `datasets()`, `memory()`, `runs()`,
+/// `traces()`, `sessions()`,
 /// `health()`) is available.
 /// Cheap to clone; share one per process.
 #[derive(Debug, Clone)]

@@ -51,8 +51,8 @@ pub mod transport;
 pub mod types;
 
 pub use client::{
-    AgentStream, Agents, Artifacts, Client, ClientTools, Pages, RunStream, Runs, Sessions,
-    TraceStream, Traces,
+    AgentStream, Agents, Artifacts, Client, ClientTools, Datasets, Memory, Pages, RunStream, Runs,
+    Sessions, TraceStream, Traces,
 };
 pub use config::{ApiKey, Config, ConfigBuilder, Limits, Timeouts};
 pub use error::{

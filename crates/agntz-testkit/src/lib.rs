@@ -3,8 +3,9 @@
 //!
 //! [`TestWorker`] serves the core worker API (`/health`, `/run`, `/run/stream`,
 //! `/runs…`, `/traces…`, `/sessions…`) plus the agent catalogue (`/agents`,
-//! `/agents/{id}`, `/agents/import`) and artifacts (`/artifacts…` with
-//! multipart uploads, and the signed `/artifact-download/{id}` link) on
+//! `/agents/{id}`, `/agents/import`), artifacts (`/artifacts…` with
+//! multipart uploads, and the signed `/artifact-download/{id}` link), memory
+//! and scopes, and datasets with staged imports, on
 //! `127.0.0.1` with an ephemeral port,
 //! plain HTTP or HTTPS with a generated self-signed certificate. Agents are
 //! backed by a deterministic fake model (see below), so results are
@@ -30,6 +31,18 @@
 //! content blocks reference an artifact are checked like the worker does
 //! (missing or expired → 400 `BAD_REQUEST` `Artifact '<id>' is missing or
 //! expired`; an `image` block needs `image/*`, an `audio` block `audio/*`).
+//!
+//! # Memory and datasets
+//!
+//! `/memory/*` and `/scopes/delete` behave like a worker with memory
+//! configured, for API-key tenants bounded by namespace roots: a tenant has
+//! none until [`TestWorker::register_namespace_root`] registers one (403
+//! before that, as on a fresh real tenant). Reads see the granted scopes
+//! plus their ancestors within the roots; curation only marks entries as
+//! curated. Datasets and staged imports (`/datasets…`, `/dataset-imports…`)
+//! follow the worker's in-memory store: items are kept inline, every write
+//! publishes a new version, validation failures of create and update are
+//! the worker's plain-text 500.
 //!
 //! # Fake model
 //!
@@ -291,6 +304,22 @@ impl TestWorker {
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
         lock(&self.shared.requests).clear();
+    }
+
+    /// Registers a namespace root for a tenant (a user id such as
+    /// [`TENANT_A_USER`]), as the hosting app does in the worker's store:
+    /// the worker itself has no route for it. Until a tenant has a root,
+    /// every memory and scope call answers 403; afterwards grants and scopes
+    /// must lie within its roots (400 otherwise).
+    pub fn register_namespace_root(&self, tenant_user: &str, root: &str) {
+        let mut inner = self.shared.store.lock();
+        let roots = inner
+            .namespace_roots
+            .entry(tenant_user.to_string())
+            .or_default();
+        if !roots.iter().any(|r| r == root) {
+            roots.push(root.to_string());
+        }
     }
 
     /// Simulates the registry evicting a run tree from memory (as the worker does

@@ -88,6 +88,94 @@ pub(crate) struct Inner {
     pub catalog: HashMap<(String, String), StoredAgent>,
     /// Uploaded artifacts, keyed by id.
     pub artifacts: HashMap<String, Artifact>,
+    /// Namespace roots registered by the hosting app, per tenant.
+    pub namespace_roots: HashMap<String, Vec<String>>,
+    /// Memory entries per tenant, in write order.
+    pub memory: HashMap<String, Vec<MemoryRecord>>,
+    /// Datasets, keyed by (tenant, dataset id).
+    pub datasets: HashMap<(String, String), StoredDataset>,
+    /// Staged dataset imports, keyed by import id.
+    pub dataset_imports: HashMap<String, StagedImport>,
+}
+
+/// A memory entry as stored (and sent: the wire shape).
+#[derive(serde::Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct MemoryRecord {
+    pub id: String,
+    pub scope: String,
+    pub content: String,
+    pub topics: Vec<String>,
+    #[serde(rename = "type")]
+    pub entry_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<serde_json::Value>,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Whether a curation pass has seen it since it was written.
+    #[serde(skip)]
+    pub curated: bool,
+}
+
+/// A dataset item as stored and sent.
+#[derive(serde::Serialize, Clone)]
+pub(crate) struct DatasetItem {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub input: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// The dataset fields a version holds.
+#[derive(Clone, Default)]
+pub(crate) struct DatasetFields {
+    pub id: String,
+    pub agent_id: Option<String>,
+    pub name: String,
+    pub description: Option<String>,
+    pub metadata: Option<serde_json::Value>,
+    pub items: Vec<DatasetItem>,
+}
+
+/// One published version of a dataset.
+#[derive(Clone)]
+pub(crate) struct DatasetVersion {
+    pub version: String,
+    pub fields: DatasetFields,
+}
+
+/// A dataset: its versions (oldest first) and which one is active.
+pub(crate) struct StoredDataset {
+    pub created_at: String,
+    pub versions: Vec<DatasetVersion>,
+    pub active: usize,
+}
+
+impl StoredDataset {
+    /// The active version.
+    pub(crate) fn head(&self) -> &DatasetVersion {
+        &self.versions[self.active.min(self.versions.len() - 1)]
+    }
+}
+
+/// A staged dataset import.
+pub(crate) struct StagedImport {
+    pub tenant: String,
+    pub dataset_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub agent_id: Option<String>,
+    pub metadata: Option<serde_json::Value>,
+    pub items: Vec<DatasetItem>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The version it published, once completed.
+    pub dataset_version: Option<String>,
 }
 
 /// An uploaded artifact.
@@ -132,6 +220,11 @@ impl Store {
 }
 
 impl Inner {
+    /// A memory entry of `tenant`.
+    pub(crate) fn memory_entry(&self, tenant: &str, id: &str) -> Option<&MemoryRecord> {
+        self.memory.get(tenant)?.iter().find(|e| e.id == id)
+    }
+
     /// A live (not expired) artifact of `tenant`; expired ones are swept.
     pub(crate) fn artifact(&mut self, tenant: &str, id: &str, now_ms: u64) -> Option<&Artifact> {
         self.artifacts.retain(|_, a| a.expires_ms > now_ms);

@@ -20,15 +20,15 @@ const SKIPPED: &[(u64, &str)] = &[
     (42, "internal auth (X-Internal-Secret) is not for SDK use"),
     (43, "system agents (internal secret only) are out of scope"),
     (44, "build-agent rate limiting is out of scope"),
-    (57, "memory is out of scope"),
-    (58, "memory (internal auth) is out of scope"),
-    (59, "memory is out of scope"),
-    (60, "memory is out of scope"),
-    (61, "datasets are out of scope"),
-    (62, "datasets are out of scope"),
-    (63, "datasets are out of scope"),
-    (64, "datasets are out of scope"),
 ];
+
+/// Memory exchanges recorded with the hosting app's internal identity (an
+/// unbounded super-admin, which SDKs never are). They are replayed as tenant
+/// A with its API key, after registering the namespace root `app` for it
+/// (the step the hosting app does for real tenants); the response shapes
+/// are the same, only the effective `grants` of a scan also list the
+/// ancestors within the root.
+const AS_TENANT_A_WITH_ROOT: &[u64] = &[58, 59, 60];
 
 /// Exchanges that the reference client sent while the previous SSE response was still open.
 const DURING_STREAM: &[(u64, &[u64])] = &[(46, &[47, 48])];
@@ -146,12 +146,19 @@ fn request_parts(ex: &Value, ids: &HashMap<String, String>) -> RequestParts {
     let req = &ex["request"];
     let method = req["method"].as_str().unwrap().to_string();
     let path = substitute(req["path"].as_str().unwrap(), ids);
-    let headers: Vec<(String, String)> = req["headers"]
+    let mut headers: Vec<(String, String)> = req["headers"]
         .as_object()
         .unwrap()
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
         .collect();
+    if AS_TENANT_A_WITH_ROOT.contains(&ex["n"].as_u64().unwrap()) {
+        headers.retain(|(k, _)| !k.starts_with("x-internal") && !k.starts_with("x-agntz"));
+        headers.push((
+            "authorization".into(),
+            format!("Bearer {}", agntz_testkit::TENANT_A_KEY),
+        ));
+    }
     let body = if let Some(j) = req.get("json") {
         Some(substitute(&serde_json::to_string(j).unwrap(), ids).into_bytes())
     } else {
@@ -301,6 +308,10 @@ async fn replay_recorded_exchanges() {
             continue;
         }
         covered.push(n);
+        if n == AS_TENANT_A_WITH_ROOT[0] {
+            ctx.worker
+                .register_namespace_root(agntz_testkit::TENANT_A_USER, "app");
+        }
         let idempotent = ex["request"]["method"] == "GET";
         let mut attempt = 0;
         loop {

@@ -6,8 +6,10 @@
 //! `#[tokio::test]` per transport.
 
 mod catalog;
+mod datasets;
 mod harness;
 mod hostile;
+mod memory;
 mod scenarios;
 
 /// `transports!(tests = module; scenario, ...)` makes `tests::reqwest::scenario`
@@ -78,6 +80,24 @@ transports!(resources = catalog;
     other_tenant_sees_no_agents,
     artifact_upload_get_download_delete,
     run_with_artifact_content_block,
+);
+
+transports!(memory_api = memory;
+    memory_without_namespace_roots_is_forbidden,
+    memory_import_scan_list_read,
+    memory_correct_delete_curate,
+    memory_delete_scope_is_not_recursive_by_default,
+    memory_inputs_are_checked_before_sending,
+    memory_is_per_tenant,
+);
+
+transports!(datasets_api = datasets;
+    dataset_create_get_list_update_delete,
+    dataset_items_paginate,
+    dataset_inputs_are_checked_before_sending,
+    dataset_import_csv_end_to_end,
+    dataset_import_sends_chunks_of_1000,
+    dataset_import_failure_abandons_the_staged_import,
 );
 
 transports!(faults = hostile;

@@ -6,8 +6,10 @@
 
 mod agents;
 mod artifacts;
+mod datasets;
 mod deadline;
 mod event_stream;
+mod memory;
 mod pages;
 mod run_stream;
 mod runs;
@@ -17,6 +19,8 @@ mod traces;
 
 pub use agents::{AgentStream, Agents};
 pub use artifacts::Artifacts;
+pub use datasets::Datasets;
+pub use memory::Memory;
 pub use pages::Pages;
 pub use run_stream::{RunStream, TraceStream};
 pub use runs::Runs;
@@ -115,6 +119,18 @@ impl<T: Transport> Client<T> {
     /// Artifacts: upload, get, download, delete.
     pub fn artifacts(&self) -> Artifacts<'_, T> {
         Artifacts::new(self)
+    }
+
+    /// Datasets: list, create, get, update, delete, page through items, and
+    /// import CSV or JSONL through a staged import.
+    pub fn datasets(&self) -> Datasets<'_, T> {
+        Datasets::new(self)
+    }
+
+    /// Memory: import, scan topics, list and read entries, delete, correct,
+    /// curate, delete scopes.
+    pub fn memory(&self) -> Memory<'_, T> {
+        Memory::new(self)
     }
 
     /// Durable runs: start, get, cancel, list, stream.

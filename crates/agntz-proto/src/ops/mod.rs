@@ -18,7 +18,9 @@ mod agents;
 mod artifacts;
 mod catalog;
 mod client_tools;
+mod datasets;
 mod health;
+mod memory;
 mod runs;
 mod sessions;
 mod traces;
@@ -27,7 +29,16 @@ pub use agents::{RunAgent, StartRun, StreamAgent};
 pub use artifacts::{DeleteArtifact, DownloadArtifact, GetArtifact, UploadArtifact};
 pub use catalog::{GetAgent, ImportAgents, ListAgents};
 pub use client_tools::{SubmitToolResult, ToolOutcome, ToolSubmission, MAX_TOOL_OUTPUT_CHARS};
+pub use datasets::{
+    AbortDatasetImport, AppendDatasetImportItems, CompleteDatasetImport, CreateDataset,
+    DeleteDataset, GetDataset, GetDatasetImport, ListDatasetItems, ListDatasets,
+    StartDatasetImport, UpdateDataset, MAX_IMPORT_CHUNK,
+};
 pub use health::GetHealth;
+pub use memory::{
+    CorrectMemoryEntry, CurateMemory, DeleteMemoryEntry, DeleteScope, ImportMemory, ListMemory,
+    ScanMemory,
+};
 pub use runs::{CancelRun, GetRun, ListRuns, StreamRun};
 pub use sessions::{DeleteSession, GetSession, ImportSessions, ListSessions};
 pub use traces::{DeleteTrace, GetTrace, ListTraces, StreamTrace};

@@ -8,8 +8,11 @@ mod agent;
 mod artifact;
 mod client_tool;
 mod content;
+pub(crate) mod dataset;
+mod dataset_source;
 mod health;
 mod list_query;
+pub(crate) mod memory;
 mod retention;
 mod run;
 mod run_request;
@@ -25,7 +28,16 @@ pub use agent::{
 pub use artifact::{ArtifactContent, ArtifactPurpose, ArtifactRef, ArtifactStatus, ArtifactUpload};
 pub use client_tool::ClientToolRequest;
 pub use content::{AudioBlock, ContentBlock, ImageBlock, ImageDetail, MediaSource};
+pub use dataset::{
+    Dataset, DatasetDraft, DatasetFormat, DatasetImport, DatasetImportInput, DatasetImportStart,
+    DatasetImportStatus, DatasetItem, DatasetItemsPage, DatasetItemsQuery, DatasetSource,
+};
 pub use health::Health;
+pub use memory::{
+    CurateReport, CuratedScope, MemoryCurateResult, MemoryEntry, MemoryEntryDeleted,
+    MemoryEntryStatus, MemoryEntryType, MemoryImport, MemoryImportAction, MemoryImportResult,
+    MemoryImportRow, MemoryPage, MemoryQuery, MemoryScan, MemorySource, MemoryTopic, ScopeDeleted,
+};
 pub use retention::{Retention, RetentionMode};
 pub use run::{InvokeResult, InvokeUsage, Run, RunFilter, RunPage, RunStatus, ToolCallRecord};
 pub use run_request::RunRequest;

@@ -3,6 +3,8 @@
 
 mod agents;
 mod artifacts;
+mod datasets;
+mod memory;
 mod run;
 mod runs;
 mod sessions;
@@ -29,6 +31,8 @@ const AUTH_PREFIXES: &[&str] = &[
     "memory",
     "evals",
     "datasets",
+    "dataset-imports",
+    "scopes",
     "batch-runs",
 ];
 
@@ -113,6 +117,7 @@ pub(crate) async fn route(
     let get = method == Method::GET;
     let post = method == Method::POST;
     let delete = method == Method::DELETE;
+    let put = method == Method::PUT;
     match segs.as_slice() {
         ["run"] if post => run::run_sync(&ctx).await,
         ["run", "stream"] if post => run::run_stream(&ctx).await,
@@ -139,6 +144,24 @@ pub(crate) async fn route(
         ["sessions", "import"] if post => sessions::import(&ctx),
         ["sessions", id] if get => sessions::get(&ctx, id),
         ["sessions", id] if delete => sessions::delete(&ctx, id),
+        ["memory", "import"] if post => memory::import(&ctx),
+        ["memory", "topics"] if get => memory::topics(&ctx),
+        ["memory", "entries"] if get => memory::entries(&ctx),
+        ["memory", "entries", id] if delete => memory::delete_entry(&ctx, id),
+        ["memory", "entries", id, "correct"] if post => memory::correct(&ctx, id),
+        ["memory", "curate"] if post => memory::curate(&ctx),
+        ["scopes", "delete"] if post => memory::delete_scope(&ctx),
+        ["datasets"] if get => datasets::list(&ctx),
+        ["datasets"] if post => datasets::create(&ctx),
+        ["datasets", id] if get => datasets::get(&ctx, id),
+        ["datasets", id] if put => datasets::update(&ctx, id),
+        ["datasets", id] if delete => datasets::delete(&ctx, id),
+        ["datasets", id, "items"] if get => datasets::items(&ctx, id),
+        ["dataset-imports"] if post => datasets::start_import(&ctx),
+        ["dataset-imports", id] if get => datasets::get_import(&ctx, id),
+        ["dataset-imports", id] if delete => datasets::abort_import(&ctx, id),
+        ["dataset-imports", id, "items"] if post => datasets::append_items(&ctx, id),
+        ["dataset-imports", id, "complete"] if post => datasets::complete_import(&ctx, id),
         _ => respond::not_found(),
     }
 }
