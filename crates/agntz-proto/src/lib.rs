@@ -51,7 +51,7 @@ pub mod transport;
 pub mod types;
 
 pub use client::{
-    AgentStream, Agents, Artifacts, Client, ClientTools, Pages, RunStream, Runs, Sessions,
+    AgentStream, Agents, Artifacts, Client, ClientTools, Evals, Pages, RunStream, Runs, Sessions,
     TraceStream, Traces,
 };
 pub use config::{ApiKey, Config, ConfigBuilder, Limits, Timeouts};

@@ -7,6 +7,7 @@
 mod agents;
 mod artifacts;
 mod deadline;
+mod evals;
 mod event_stream;
 mod pages;
 mod run_stream;
@@ -17,6 +18,7 @@ mod traces;
 
 pub use agents::{AgentStream, Agents};
 pub use artifacts::Artifacts;
+pub use evals::Evals;
 pub use pages::Pages;
 pub use run_stream::{RunStream, TraceStream};
 pub use runs::Runs;
@@ -130,6 +132,11 @@ impl<T: Transport> Client<T> {
     /// Conversation sessions.
     pub fn sessions(&self) -> Sessions<'_, T> {
         Sessions::new(self)
+    }
+
+    /// Evals, eval runs and eval scores.
+    pub fn evals(&self) -> Evals<'_, T> {
+        Evals::new(self)
     }
 
     /// Runs any request/response operation with this client's retry policy

@@ -18,6 +18,7 @@ mod agents;
 mod artifacts;
 mod catalog;
 mod client_tools;
+mod evals;
 mod health;
 mod runs;
 mod sessions;
@@ -27,6 +28,10 @@ pub use agents::{RunAgent, StartRun, StreamAgent};
 pub use artifacts::{DeleteArtifact, DownloadArtifact, GetArtifact, UploadArtifact};
 pub use catalog::{GetAgent, ImportAgents, ListAgents};
 pub use client_tools::{SubmitToolResult, ToolOutcome, ToolSubmission, MAX_TOOL_OUTPUT_CHARS};
+pub use evals::{
+    CancelEvalRun, CreateEval, DeleteEval, GetEval, GetEvalRun, GetLatestScore, ListEvalRuns,
+    ListEvals, ListLatestScores, StartEvalRun, UpdateEval,
+};
 pub use health::GetHealth;
 pub use runs::{CancelRun, GetRun, ListRuns, StreamRun};
 pub use sessions::{DeleteSession, GetSession, ImportSessions, ListSessions};

@@ -8,6 +8,7 @@ mod agent;
 mod artifact;
 mod client_tool;
 mod content;
+mod eval;
 mod health;
 mod list_query;
 mod retention;
@@ -25,6 +26,12 @@ pub use agent::{
 pub use artifact::{ArtifactContent, ArtifactPurpose, ArtifactRef, ArtifactStatus, ArtifactUpload};
 pub use client_tool::ClientToolRequest;
 pub use content::{AudioBlock, ContentBlock, ImageBlock, ImageDetail, MediaSource};
+pub use eval::{
+    DatasetRef, EvalCaseResult, EvalCaseStatus, EvalCriterion, EvalCriterionResult,
+    EvalCriterionSummary, EvalDefinition, EvalLatestScore, EvalOutcome, EvalRun, EvalRunFilter,
+    EvalRunPage, EvalRunRequest, EvalRunSnapshots, EvalRunStatus, EvalRunSummary, JudgeConfig,
+    LatestScoreFilter, LatestScoreQuery, ModelConfig, ScoreGate,
+};
 pub use health::Health;
 pub use retention::{Retention, RetentionMode};
 pub use run::{InvokeResult, InvokeUsage, Run, RunFilter, RunPage, RunStatus, ToolCallRecord};
