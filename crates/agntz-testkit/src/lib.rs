@@ -53,7 +53,9 @@
 mod auth;
 mod catalog;
 mod engine;
+mod evals;
 mod faults;
+mod fixtures;
 mod model;
 mod respond;
 mod routes;
@@ -291,6 +293,30 @@ impl TestWorker {
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
         lock(&self.shared.requests).clear();
+    }
+
+    /// Stores a dataset for the tenant of `api_key`, as a dataset upsert
+    /// does on the worker: a new active version (returned) of the JSON object
+    /// `dataset` (`{"id", "agentId"?, "name"?, "items": [{"id"?, "input",
+    /// ...}], ...}`; item ids default to `row_000001`, ...). Eval runs and
+    /// batch runs read these datasets. `None` if the key is unknown or the
+    /// dataset is not an object with a non-empty string `id`.
+    pub fn seed_dataset(&self, api_key: &str, dataset: serde_json::Value) -> Option<String> {
+        let header = format!("Bearer {api_key}");
+        let tenant = auth::authenticate(Some(header.as_bytes())).ok()?;
+        let serde_json::Value::Object(map) = dataset else {
+            return None;
+        };
+        if !map
+            .get("id")
+            .and_then(|v| v.as_str())
+            .is_some_and(|s| !s.is_empty())
+        {
+            return None;
+        }
+        let at = util::iso(util::monotonic_ms());
+        let mut inner = self.shared.store.lock();
+        Some(inner.dataset_fixtures.seed(tenant, map, &at))
     }
 
     /// Simulates the registry evicting a run tree from memory (as the worker does

@@ -88,6 +88,10 @@ pub(crate) struct Inner {
     pub catalog: HashMap<(String, String), StoredAgent>,
     /// Uploaded artifacts, keyed by id.
     pub artifacts: HashMap<String, Artifact>,
+    /// Eval definitions, eval runs and latest scores.
+    pub evals: crate::evals::EvalState,
+    /// Datasets seeded by tests (read by eval and batch runs).
+    pub dataset_fixtures: crate::fixtures::DatasetFixtures,
 }
 
 /// An uploaded artifact.

@@ -3,6 +3,7 @@
 
 mod agents;
 mod artifacts;
+mod evals;
 mod run;
 mod runs;
 mod sessions;
@@ -30,6 +31,9 @@ const AUTH_PREFIXES: &[&str] = &[
     "evals",
     "datasets",
     "batch-runs",
+    "eval-runs",
+    "eval-scores",
+    "batches",
 ];
 
 /// An early error response (boxed: responses are large).
@@ -113,6 +117,7 @@ pub(crate) async fn route(
     let get = method == Method::GET;
     let post = method == Method::POST;
     let delete = method == Method::DELETE;
+    let put = method == Method::PUT;
     match segs.as_slice() {
         ["run"] if post => run::run_sync(&ctx).await,
         ["run", "stream"] if post => run::run_stream(&ctx).await,
@@ -139,6 +144,17 @@ pub(crate) async fn route(
         ["sessions", "import"] if post => sessions::import(&ctx),
         ["sessions", id] if get => sessions::get(&ctx, id),
         ["sessions", id] if delete => sessions::delete(&ctx, id),
+        ["evals"] if get => evals::list(&ctx),
+        ["evals"] if post => evals::create(&ctx),
+        ["evals", id] if get => evals::get(&ctx, id),
+        ["evals", id] if put => evals::update(&ctx, id),
+        ["evals", id] if delete => evals::delete(&ctx, id),
+        ["eval-runs"] if post => evals::start_run(&ctx),
+        ["eval-runs"] if get => evals::list_runs(&ctx),
+        ["eval-runs", id] if get => evals::get_run(&ctx, id),
+        ["eval-runs", id, "cancel"] if post => evals::cancel_run(&ctx, id),
+        ["eval-scores"] if get => evals::list_scores(&ctx),
+        ["eval-scores", "latest"] if get => evals::latest_score(&ctx),
         _ => respond::not_found(),
     }
 }
