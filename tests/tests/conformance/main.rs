@@ -6,6 +6,7 @@
 //! `#[tokio::test]` per transport.
 
 mod catalog;
+mod evals;
 mod harness;
 mod hostile;
 mod scenarios;
@@ -104,4 +105,12 @@ transports!(faults = hostile;
     deadline_bounds_a_whole_call,
     silent_run_hits_idle_timeout_and_is_not_retried,
     oversized_response_is_a_typed_error,
+);
+
+transports!(evaluation = evals;
+    eval_crud_round_trip,
+    eval_run_completes_with_scores,
+    eval_run_errors,
+    eval_run_cancel_and_partial,
+    eval_runs_list_and_paginate,
 );
