@@ -6,6 +6,7 @@
 
 mod agents;
 mod artifacts;
+mod batches;
 mod deadline;
 mod evals;
 mod event_stream;
@@ -18,6 +19,7 @@ mod traces;
 
 pub use agents::{AgentStream, Agents};
 pub use artifacts::Artifacts;
+pub use batches::{BatchResults, Batches};
 pub use evals::Evals;
 pub use pages::Pages;
 pub use run_stream::{RunStream, TraceStream};
@@ -137,6 +139,11 @@ impl<T: Transport> Client<T> {
     /// Evals, eval runs and eval scores.
     pub fn evals(&self) -> Evals<'_, T> {
         Evals::new(self)
+    }
+
+    /// Provider-native batches and batch runs.
+    pub fn batches(&self) -> Batches<'_, T> {
+        Batches::new(self)
     }
 
     /// Runs any request/response operation with this client's retry policy

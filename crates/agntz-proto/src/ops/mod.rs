@@ -16,6 +16,7 @@
 
 mod agents;
 mod artifacts;
+mod batches;
 mod catalog;
 mod client_tools;
 mod evals;
@@ -26,6 +27,12 @@ mod traces;
 
 pub use agents::{RunAgent, StartRun, StreamAgent};
 pub use artifacts::{DeleteArtifact, DownloadArtifact, GetArtifact, UploadArtifact};
+pub use batches::{
+    ActivateBatchVersion, CancelBatchRun, CompareBatchRuns, CreateBatch, DeleteBatch,
+    DeleteBatchRun, GetBatch, GetBatchResults, GetBatchRun, GetBatchVersion, ListBatchItems,
+    ListBatchRuns, ListBatchVersions, ListBatches, RemoveBatchAlias, SetBatchAlias, StartBatchRun,
+    UpdateBatch,
+};
 pub use catalog::{GetAgent, ImportAgents, ListAgents};
 pub use client_tools::{SubmitToolResult, ToolOutcome, ToolSubmission, MAX_TOOL_OUTPUT_CHARS};
 pub use evals::{

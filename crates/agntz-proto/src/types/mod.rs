@@ -6,6 +6,7 @@
 
 mod agent;
 mod artifact;
+mod batch;
 mod client_tool;
 mod content;
 mod eval;
@@ -24,6 +25,12 @@ pub use agent::{
     AgentMetadata, AgentModel, AgentOnConflict, AgentSummary, ManifestWarning,
 };
 pub use artifact::{ArtifactContent, ArtifactPurpose, ArtifactRef, ArtifactStatus, ArtifactUpload};
+pub use batch::{
+    BatchAlias, BatchAliasRemoved, BatchComparison, BatchComparisonRow, BatchDefinition,
+    BatchInputItem, BatchItemPage, BatchItemStatus, BatchItemsQuery, BatchRun, BatchRunCounts,
+    BatchRunFilter, BatchRunItem, BatchRunPage, BatchRunRequest, BatchRunSnapshot, BatchRunStatus,
+    BatchSummary, BatchVersionSummary,
+};
 pub use client_tool::ClientToolRequest;
 pub use content::{AudioBlock, ContentBlock, ImageBlock, ImageDetail, MediaSource};
 pub use eval::{
