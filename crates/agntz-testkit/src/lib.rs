@@ -51,6 +51,7 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod batches;
 mod catalog;
 mod engine;
 mod evals;

@@ -92,6 +92,8 @@ pub(crate) struct Inner {
     pub evals: crate::evals::EvalState,
     /// Datasets seeded by tests (read by eval and batch runs).
     pub dataset_fixtures: crate::fixtures::DatasetFixtures,
+    /// Batch definitions and batch runs.
+    pub batches: crate::batches::BatchState,
 }
 
 /// An uploaded artifact.
