@@ -5,6 +5,7 @@
 //! `scenarios.rs`; the `transports!` macro instantiates each of them as a
 //! `#[tokio::test]` per transport.
 
+mod batches;
 mod catalog;
 mod evals;
 mod harness;
@@ -113,4 +114,11 @@ transports!(evaluation = evals;
     eval_run_errors,
     eval_run_cancel_and_partial,
     eval_runs_list_and_paginate,
+);
+
+transports!(batching = batches;
+    batch_definitions_versions_and_aliases,
+    batch_run_inline_items_to_results,
+    batch_run_dataset_compare_cancel_delete,
+    batch_run_errors_and_listing,
 );
