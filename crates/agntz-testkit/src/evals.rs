@@ -96,10 +96,9 @@ pub(crate) fn normalize(mut def: Map<String, Value>) -> Result<Map<String, Value
         .enumerate()
         .map(|(i, c)| {
             let mut c = c.as_object().cloned().unwrap_or_default();
-            if !c
-                .get("id")
+            if c.get("id")
                 .and_then(Value::as_str)
-                .is_some_and(|s| !s.is_empty())
+                .is_none_or(str::is_empty)
             {
                 c.insert(
                     "id".into(),

@@ -72,9 +72,10 @@ impl DatasetFixtures {
             .enumerate()
             .map(|(i, mut item)| {
                 if let Some(obj) = item.as_object_mut() {
-                    if !obj
+                    if obj
                         .get("id")
-                        .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+                        .and_then(Value::as_str)
+                        .is_none_or(str::is_empty)
                     {
                         obj.insert("id".into(), Value::String(format!("row_{:06}", i + 1)));
                     }

@@ -308,10 +308,10 @@ impl TestWorker {
         let serde_json::Value::Object(map) = dataset else {
             return None;
         };
-        if !map
+        if map
             .get("id")
             .and_then(|v| v.as_str())
-            .is_some_and(|s| !s.is_empty())
+            .is_none_or(str::is_empty)
         {
             return None;
         }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use http::{header, HeaderValue, Response};
 use serde_json::{json, Map, Value};
 
-use super::Ctx;
+use super::{Ctx, Rejection};
 use crate::batches::{self, BatchRunEntry};
 use crate::fixtures::DatasetLookup;
 use crate::respond::{self, Body};
@@ -19,15 +19,13 @@ fn key(ctx: &Ctx<'_>, id: &str) -> (String, String) {
 }
 
 /// Reads `{"manifest": "<yaml>"}` and parses it; every failure is a 400.
-fn read_manifest(ctx: &Ctx<'_>) -> Result<Map<String, Value>, Response<Body>> {
-    let body = parse_json_body(&ctx.body).map_err(|m| respond::error(400, &m))?;
+fn read_manifest(ctx: &Ctx<'_>) -> Result<Map<String, Value>, Rejection> {
+    let bad = |m: &str| Box::new(respond::error(400, m));
+    let body = parse_json_body(&ctx.body).map_err(|m| bad(&m))?;
     let Some(manifest) = body.get("manifest").and_then(Value::as_str) else {
-        return Err(respond::error(
-            400,
-            "Missing required field: manifest (YAML string)",
-        ));
+        return Err(bad("Missing required field: manifest (YAML string)"));
     };
-    batches::parse_manifest(manifest).map_err(|m| respond::error(400, &m))
+    batches::parse_manifest(manifest).map_err(|m| bad(&m))
 }
 
 fn summary(def: &Value) -> Value {
@@ -63,7 +61,7 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
 pub(crate) fn create(ctx: &Ctx<'_>) -> Response<Body> {
     let def = match read_manifest(ctx) {
         Ok(d) => d,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let id = def
         .get("id")
@@ -105,7 +103,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     }
     let def = match read_manifest(ctx) {
         Ok(d) => d,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let manifest_id = def.get("id").and_then(Value::as_str).unwrap_or("");
     if manifest_id != id {
