@@ -31,6 +31,20 @@
 //! (missing or expired → 400 `BAD_REQUEST` `Artifact '<id>' is missing or
 //! expired`; an `image` block needs `image/*`, an `audio` block `audio/*`).
 //!
+//! # Evals and batches
+//!
+//! `/evals`, `/eval-runs`, `/eval-scores`, `/batches` and `/batch-runs` are
+//! served too. Datasets are seeded with [`TestWorker::seed_dataset`]. An eval
+//! run executes each item with the fake model and scores each criterion with
+//! a mock judge reading the rubric: `SCORE:<n>` gives `n`, `CONTAINS:<word>`
+//! gives 1 when the output contains the word (else 0), `JUDGE_FAIL` makes the
+//! judge fail, anything else gives 1. A batch run is submitted to a simulated
+//! provider that answers each item with the fake model and completes the run;
+//! `PROVIDER_DOWN` in an item input makes the submission fail with 502. Items
+//! take 10 ms each unless their input says `SLOW:<seconds>`, so runs can be
+//! cancelled midway. The mock has no webhook secrets (a `webhookSecretName`
+//! answers 404).
+//!
 //! # Fake model
 //!
 //! * `FAIL_LLM` anywhere → the model fails (`/run` → 500, `/run/stream` → `run-error`);
