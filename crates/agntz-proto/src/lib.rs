@@ -40,6 +40,7 @@ pub mod config;
 pub mod encode;
 pub mod error;
 pub mod events;
+pub mod jsonl;
 mod multipart;
 pub mod ops;
 mod request;
@@ -51,8 +52,8 @@ pub mod transport;
 pub mod types;
 
 pub use client::{
-    AgentStream, Agents, Artifacts, Client, ClientTools, Datasets, Memory, Pages, RunStream, Runs,
-    Sessions, TraceStream, Traces,
+    AgentStream, Agents, Artifacts, BatchResults, Batches, Client, ClientTools, Datasets, Evals,
+    Memory, Pages, RunStream, Runs, Sessions, TraceStream, Traces,
 };
 pub use config::{ApiKey, Config, ConfigBuilder, Limits, Timeouts};
 pub use error::{

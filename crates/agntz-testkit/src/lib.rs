@@ -44,6 +44,20 @@
 //! publishes a new version, validation failures of create and update are
 //! the worker's plain-text 500.
 //!
+//! # Evals and batches
+//!
+//! `/evals`, `/eval-runs`, `/eval-scores`, `/batches` and `/batch-runs` are
+//! served too. Datasets are seeded with [`TestWorker::seed_dataset`]. An eval
+//! run executes each item with the fake model and scores each criterion with
+//! a mock judge reading the rubric: `SCORE:<n>` gives `n`, `CONTAINS:<word>`
+//! gives 1 when the output contains the word (else 0), `JUDGE_FAIL` makes the
+//! judge fail, anything else gives 1. A batch run is submitted to a simulated
+//! provider that answers each item with the fake model and completes the run;
+//! `PROVIDER_DOWN` in an item input makes the submission fail with 502. Items
+//! take 10 ms each unless their input says `SLOW:<seconds>`, so runs can be
+//! cancelled midway. The mock has no webhook secrets (a `webhookSecretName`
+//! answers 404).
+//!
 //! # Fake model
 //!
 //! * `FAIL_LLM` anywhere → the model fails (`/run` → 500, `/run/stream` → `run-error`);
@@ -64,9 +78,12 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod batches;
 mod catalog;
 mod engine;
+mod evals;
 mod faults;
+mod fixtures;
 mod model;
 mod respond;
 mod routes;
@@ -320,6 +337,30 @@ impl TestWorker {
         if !roots.iter().any(|r| r == root) {
             roots.push(root.to_string());
         }
+    }
+
+    /// Stores a dataset for the tenant of `api_key`, as a dataset upsert
+    /// does on the worker: a new active version (returned) of the JSON object
+    /// `dataset` (`{"id", "agentId"?, "name"?, "items": [{"id"?, "input",
+    /// ...}], ...}`; item ids default to `row_000001`, ...). Eval runs and
+    /// batch runs read these datasets. `None` if the key is unknown or the
+    /// dataset is not an object with a non-empty string `id`.
+    pub fn seed_dataset(&self, api_key: &str, dataset: serde_json::Value) -> Option<String> {
+        let header = format!("Bearer {api_key}");
+        let tenant = auth::authenticate(Some(header.as_bytes())).ok()?;
+        let serde_json::Value::Object(map) = dataset else {
+            return None;
+        };
+        if map
+            .get("id")
+            .and_then(|v| v.as_str())
+            .is_none_or(str::is_empty)
+        {
+            return None;
+        }
+        let at = util::iso(util::monotonic_ms());
+        let mut inner = self.shared.store.lock();
+        Some(inner.dataset_fixtures.seed(tenant, map, &at))
     }
 
     /// Simulates the registry evicting a run tree from memory (as the worker does

@@ -96,6 +96,12 @@ pub(crate) struct Inner {
     pub datasets: HashMap<(String, String), StoredDataset>,
     /// Staged dataset imports, keyed by import id.
     pub dataset_imports: HashMap<String, StagedImport>,
+    /// Eval definitions, eval runs and latest scores.
+    pub evals: crate::evals::EvalState,
+    /// Datasets seeded by tests (read by eval and batch runs).
+    pub dataset_fixtures: crate::fixtures::DatasetFixtures,
+    /// Batch definitions and batch runs.
+    pub batches: crate::batches::BatchState,
 }
 
 /// A memory entry as stored (and sent: the wire shape).

@@ -5,8 +5,10 @@
 //! `scenarios.rs`; the `transports!` macro instantiates each of them as a
 //! `#[tokio::test]` per transport.
 
+mod batches;
 mod catalog;
 mod datasets;
+mod evals;
 mod harness;
 mod hostile;
 mod memory;
@@ -124,4 +126,19 @@ transports!(faults = hostile;
     deadline_bounds_a_whole_call,
     silent_run_hits_idle_timeout_and_is_not_retried,
     oversized_response_is_a_typed_error,
+);
+
+transports!(evaluation = evals;
+    eval_crud_round_trip,
+    eval_run_completes_with_scores,
+    eval_run_errors,
+    eval_run_cancel_and_partial,
+    eval_runs_list_and_paginate,
+);
+
+transports!(batching = batches;
+    batch_definitions_versions_and_aliases,
+    batch_run_inline_items_to_results,
+    batch_run_dataset_compare_cancel_delete,
+    batch_run_errors_and_listing,
 );

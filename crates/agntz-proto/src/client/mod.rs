@@ -6,8 +6,10 @@
 
 mod agents;
 mod artifacts;
+mod batches;
 mod datasets;
 mod deadline;
+mod evals;
 mod event_stream;
 mod memory;
 mod pages;
@@ -19,7 +21,9 @@ mod traces;
 
 pub use agents::{AgentStream, Agents};
 pub use artifacts::Artifacts;
+pub use batches::{BatchResults, Batches};
 pub use datasets::Datasets;
+pub use evals::Evals;
 pub use memory::Memory;
 pub use pages::Pages;
 pub use run_stream::{RunStream, TraceStream};
@@ -146,6 +150,16 @@ impl<T: Transport> Client<T> {
     /// Conversation sessions.
     pub fn sessions(&self) -> Sessions<'_, T> {
         Sessions::new(self)
+    }
+
+    /// Evals, eval runs and eval scores.
+    pub fn evals(&self) -> Evals<'_, T> {
+        Evals::new(self)
+    }
+
+    /// Provider-native batches and batch runs.
+    pub fn batches(&self) -> Batches<'_, T> {
+        Batches::new(self)
     }
 
     /// Runs any request/response operation with this client's retry policy

@@ -16,9 +16,11 @@
 
 mod agents;
 mod artifacts;
+mod batches;
 mod catalog;
 mod client_tools;
 mod datasets;
+mod evals;
 mod health;
 mod memory;
 mod runs;
@@ -27,12 +29,22 @@ mod traces;
 
 pub use agents::{RunAgent, StartRun, StreamAgent};
 pub use artifacts::{DeleteArtifact, DownloadArtifact, GetArtifact, UploadArtifact};
+pub use batches::{
+    ActivateBatchVersion, CancelBatchRun, CompareBatchRuns, CreateBatch, DeleteBatch,
+    DeleteBatchRun, GetBatch, GetBatchResults, GetBatchRun, GetBatchVersion, ListBatchItems,
+    ListBatchRuns, ListBatchVersions, ListBatches, RemoveBatchAlias, SetBatchAlias, StartBatchRun,
+    UpdateBatch,
+};
 pub use catalog::{GetAgent, ImportAgents, ListAgents};
 pub use client_tools::{SubmitToolResult, ToolOutcome, ToolSubmission, MAX_TOOL_OUTPUT_CHARS};
 pub use datasets::{
     AbortDatasetImport, AppendDatasetImportItems, CompleteDatasetImport, CreateDataset,
     DeleteDataset, GetDataset, GetDatasetImport, ListDatasetItems, ListDatasets,
     StartDatasetImport, UpdateDataset, MAX_IMPORT_CHUNK,
+};
+pub use evals::{
+    CancelEvalRun, CreateEval, DeleteEval, GetEval, GetEvalRun, GetLatestScore, ListEvalRuns,
+    ListEvals, ListLatestScores, StartEvalRun, UpdateEval,
 };
 pub use health::GetHealth;
 pub use memory::{

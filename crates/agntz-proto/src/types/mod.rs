@@ -6,10 +6,12 @@
 
 mod agent;
 mod artifact;
+mod batch;
 mod client_tool;
 mod content;
 pub(crate) mod dataset;
 mod dataset_source;
+mod eval;
 mod health;
 mod list_query;
 pub(crate) mod memory;
@@ -26,11 +28,23 @@ pub use agent::{
     AgentMetadata, AgentModel, AgentOnConflict, AgentSummary, ManifestWarning,
 };
 pub use artifact::{ArtifactContent, ArtifactPurpose, ArtifactRef, ArtifactStatus, ArtifactUpload};
+pub use batch::{
+    BatchAlias, BatchAliasRemoved, BatchComparison, BatchComparisonRow, BatchDefinition,
+    BatchInputItem, BatchItemPage, BatchItemStatus, BatchItemsQuery, BatchRun, BatchRunCounts,
+    BatchRunFilter, BatchRunItem, BatchRunPage, BatchRunRequest, BatchRunSnapshot, BatchRunStatus,
+    BatchSummary, BatchVersionSummary,
+};
 pub use client_tool::ClientToolRequest;
 pub use content::{AudioBlock, ContentBlock, ImageBlock, ImageDetail, MediaSource};
 pub use dataset::{
     Dataset, DatasetDraft, DatasetFormat, DatasetImport, DatasetImportInput, DatasetImportStart,
     DatasetImportStatus, DatasetItem, DatasetItemsPage, DatasetItemsQuery, DatasetSource,
+};
+pub use eval::{
+    DatasetRef, EvalCaseResult, EvalCaseStatus, EvalCriterion, EvalCriterionResult,
+    EvalCriterionSummary, EvalDefinition, EvalLatestScore, EvalOutcome, EvalRun, EvalRunFilter,
+    EvalRunPage, EvalRunRequest, EvalRunSnapshots, EvalRunStatus, EvalRunSummary, JudgeConfig,
+    LatestScoreFilter, LatestScoreQuery, ModelConfig, ScoreGate,
 };
 pub use health::Health;
 pub use memory::{

@@ -3,7 +3,9 @@
 
 mod agents;
 mod artifacts;
+mod batches;
 mod datasets;
+mod evals;
 mod memory;
 mod run;
 mod runs;
@@ -34,6 +36,9 @@ const AUTH_PREFIXES: &[&str] = &[
     "dataset-imports",
     "scopes",
     "batch-runs",
+    "eval-runs",
+    "eval-scores",
+    "batches",
 ];
 
 /// An early error response (boxed: responses are large).
@@ -162,6 +167,35 @@ pub(crate) async fn route(
         ["dataset-imports", id] if delete => datasets::abort_import(&ctx, id),
         ["dataset-imports", id, "items"] if post => datasets::append_items(&ctx, id),
         ["dataset-imports", id, "complete"] if post => datasets::complete_import(&ctx, id),
+        ["evals"] if get => evals::list(&ctx),
+        ["evals"] if post => evals::create(&ctx),
+        ["evals", id] if get => evals::get(&ctx, id),
+        ["evals", id] if put => evals::update(&ctx, id),
+        ["evals", id] if delete => evals::delete(&ctx, id),
+        ["eval-runs"] if post => evals::start_run(&ctx),
+        ["eval-runs"] if get => evals::list_runs(&ctx),
+        ["eval-runs", id] if get => evals::get_run(&ctx, id),
+        ["eval-runs", id, "cancel"] if post => evals::cancel_run(&ctx, id),
+        ["eval-scores"] if get => evals::list_scores(&ctx),
+        ["eval-scores", "latest"] if get => evals::latest_score(&ctx),
+        ["batches"] if get => batches::list(&ctx),
+        ["batches"] if post => batches::create(&ctx),
+        ["batches", id] if get => batches::get(&ctx, id),
+        ["batches", id] if put => batches::update(&ctx, id),
+        ["batches", id] if delete => batches::delete(&ctx, id),
+        ["batches", id, "versions"] if get => batches::versions(&ctx, id),
+        ["batches", id, "versions", v] if get => batches::get_version(&ctx, id, v),
+        ["batches", id, "versions", v, "activate"] if post => batches::activate(&ctx, id, v),
+        ["batches", id, "aliases", a] if put => batches::set_alias(&ctx, id, a),
+        ["batches", id, "aliases", a] if delete => batches::remove_alias(&ctx, id, a),
+        ["batch-runs"] if post => batches::start_run(&ctx),
+        ["batch-runs"] if get => batches::list_runs(&ctx),
+        ["batch-runs", "compare"] if get => batches::compare(&ctx),
+        ["batch-runs", id] if get => batches::get_run(&ctx, id),
+        ["batch-runs", id] if delete => batches::delete_run(&ctx, id),
+        ["batch-runs", id, "cancel"] if post => batches::cancel(&ctx, id),
+        ["batch-runs", id, "items"] if get => batches::items(&ctx, id),
+        ["batch-runs", id, "results.jsonl"] if get => batches::results(&ctx, id),
         _ => respond::not_found(),
     }
 }

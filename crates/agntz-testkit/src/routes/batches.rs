@@ -1,0 +1,676 @@
+//! `/batches` (definitions, versions, aliases) and `/batch-runs` (submit,
+//! get, list, cancel, delete, items, `results.jsonl`, compare).
+
+use std::collections::HashSet;
+
+use http::{header, HeaderValue, Response};
+use serde_json::{json, Map, Value};
+
+use super::{Ctx, Rejection};
+use crate::batches::{self, BatchRunEntry};
+use crate::fixtures::DatasetLookup;
+use crate::respond::{self, Body};
+use crate::util::{
+    b64url_decode, b64url_encode, hex, iso, monotonic_ms, parse_iso, parse_json_body,
+};
+
+fn key(ctx: &Ctx<'_>, id: &str) -> (String, String) {
+    (ctx.tenant.to_string(), id.to_string())
+}
+
+/// Reads `{"manifest": "<yaml>"}` and parses it; every failure is a 400.
+fn read_manifest(ctx: &Ctx<'_>) -> Result<Map<String, Value>, Rejection> {
+    let bad = |m: &str| Box::new(respond::error(400, m));
+    let body = parse_json_body(&ctx.body).map_err(|m| bad(&m))?;
+    let Some(manifest) = body.get("manifest").and_then(Value::as_str) else {
+        return Err(bad("Missing required field: manifest (YAML string)"));
+    };
+    batches::parse_manifest(manifest).map_err(|m| bad(&m))
+}
+
+fn summary(def: &Value) -> Value {
+    let mut s = def.clone();
+    if let Some(o) = s.as_object_mut() {
+        o.remove("manifest");
+    }
+    s
+}
+
+/// `GET /batches`: summaries, newest update first.
+pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
+    let inner = ctx.shared.store.lock();
+    let mut rows: Vec<Value> = inner
+        .batches
+        .defs
+        .iter()
+        .filter(|((t, _), _)| t == ctx.tenant)
+        .filter_map(|(_, h)| h.head())
+        .map(|d| summary(&d))
+        .collect();
+    let updated = |d: &Value| {
+        d.get("updatedAt")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    rows.sort_by_key(|d| std::cmp::Reverse(updated(d)));
+    respond::json(200, &rows)
+}
+
+/// `POST /batches`.
+pub(crate) fn create(ctx: &Ctx<'_>) -> Response<Body> {
+    let def = match read_manifest(ctx) {
+        Ok(d) => d,
+        Err(resp) => return *resp,
+    };
+    let id = def
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let mut inner = ctx.shared.store.lock();
+    if inner.batches.defs.contains_key(&key(ctx, &id)) {
+        return respond::error(409, &format!("Batch '{id}' already exists"));
+    }
+    let shown = batches::put_version(&mut inner.batches, ctx.tenant, def);
+    respond::json(201, &shown)
+}
+
+fn batch_not_found() -> Response<Body> {
+    respond::error(404, "Batch not found")
+}
+
+/// `GET /batches/{id}`.
+pub(crate) fn get(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    let inner = ctx.shared.store.lock();
+    match inner.batches.defs.get(&key(ctx, id)).and_then(|h| h.head()) {
+        Some(d) => respond::json(200, &d),
+        None => batch_not_found(),
+    }
+}
+
+/// `PUT /batches/{id}`: a new active version.
+pub(crate) fn update(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    if !ctx
+        .shared
+        .store
+        .lock()
+        .batches
+        .defs
+        .contains_key(&key(ctx, id))
+    {
+        return batch_not_found();
+    }
+    let def = match read_manifest(ctx) {
+        Ok(d) => d,
+        Err(resp) => return *resp,
+    };
+    let manifest_id = def.get("id").and_then(Value::as_str).unwrap_or("");
+    if manifest_id != id {
+        return respond::error(
+            400,
+            &format!("Batch manifest id '{manifest_id}' must match route id '{id}'"),
+        );
+    }
+    let mut inner = ctx.shared.store.lock();
+    let shown = batches::put_version(&mut inner.batches, ctx.tenant, def);
+    respond::json(200, &shown)
+}
+
+/// `DELETE /batches/{id}` (`204`, idempotent).
+pub(crate) fn delete(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    ctx.shared.store.lock().batches.defs.remove(&key(ctx, id));
+    respond::no_content()
+}
+
+/// `GET /batches/{id}/versions`: newest first.
+pub(crate) fn versions(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    let inner = ctx.shared.store.lock();
+    let mut rows: Vec<Value> = match inner.batches.defs.get(&key(ctx, id)) {
+        None => Vec::new(),
+        Some(h) => h
+            .versions
+            .iter()
+            .map(|v| {
+                let mut aliases: Vec<&String> = h
+                    .aliases
+                    .iter()
+                    .filter(|(_, target)| **target == v.created_at)
+                    .map(|(a, _)| a)
+                    .collect();
+                aliases.sort();
+                json!({"createdAt": v.created_at, "activatedAt": v.activated_at, "aliases": aliases})
+            })
+            .collect(),
+    };
+    rows.reverse();
+    respond::json(200, &rows)
+}
+
+/// `GET /batches/{id}/versions/{version}`.
+pub(crate) fn get_version(ctx: &Ctx<'_>, id: &str, version: &str) -> Response<Body> {
+    let inner = ctx.shared.store.lock();
+    let history = inner.batches.defs.get(&key(ctx, id));
+    if history.is_none() && version == "latest" {
+        // The worker's `latest` lookup throws for a batch without versions.
+        return respond::text(500, "Internal Server Error");
+    }
+    match history.and_then(|h| h.find(version).map(|v| h.shown(v))) {
+        Some(d) => respond::json(200, &d),
+        None => respond::error(404, "Batch version not found"),
+    }
+}
+
+/// `POST /batches/{id}/versions/{version}/activate`.
+pub(crate) fn activate(ctx: &Ctx<'_>, id: &str, version: &str) -> Response<Body> {
+    let mut inner = ctx.shared.store.lock();
+    let Some(h) = inner.batches.defs.get_mut(&key(ctx, id)) else {
+        return respond::error(404, &format!("Batch '{id}@{version}' not found"));
+    };
+    let target = h.find(version).map(|v| v.created_at.clone());
+    let Some(pos) = target.and_then(|t| h.versions.iter().position(|v| v.created_at == t)) else {
+        return respond::error(400, &format!("Batch version not found: {id}@{version}"));
+    };
+    h.active = pos;
+    h.versions[pos].activated_at = Some(iso(monotonic_ms()));
+    match h.head() {
+        Some(d) => respond::json(200, &d),
+        None => batch_not_found(),
+    }
+}
+
+/// `PUT /batches/{id}/aliases/{alias}` with `{"version"}` (or `{"createdAt"}`).
+pub(crate) fn set_alias(ctx: &Ctx<'_>, id: &str, alias: &str) -> Response<Body> {
+    let body = match parse_json_body(&ctx.body) {
+        Ok(b) => b,
+        Err(m) => return respond::error(400, &m),
+    };
+    let Some(version) = body
+        .get("version")
+        .or_else(|| body.get("createdAt"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    else {
+        return respond::error(400, "Missing required field: version");
+    };
+    let mut inner = ctx.shared.store.lock();
+    let target = inner
+        .batches
+        .defs
+        .get(&key(ctx, id))
+        .and_then(|h| h.find(version))
+        .map(|v| v.created_at.clone());
+    let (Some(target), Some(h)) = (target, inner.batches.defs.get_mut(&key(ctx, id))) else {
+        return respond::error(400, &format!("Batch version not found: {id}@{version}"));
+    };
+    h.aliases.insert(alias.to_string(), target.clone());
+    respond::json(200, &json!({"alias": alias, "version": target}))
+}
+
+/// `DELETE /batches/{id}/aliases/{alias}`: always `{alias, deleted: true}`.
+pub(crate) fn remove_alias(ctx: &Ctx<'_>, id: &str, alias: &str) -> Response<Body> {
+    if let Some(h) = ctx.shared.store.lock().batches.defs.get_mut(&key(ctx, id)) {
+        h.aliases.remove(alias);
+    }
+    respond::json(200, &json!({"alias": alias, "deleted": true}))
+}
+
+fn text_field(body: &Value, k: &str) -> Option<String> {
+    body.get(k)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// `POST /batch-runs`.
+pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
+    let body = match parse_json_body(&ctx.body) {
+        Ok(b) => b,
+        Err(m) => return respond::error(400, &m),
+    };
+    let Some(batch_id) = text_field(&body, "batchId") else {
+        return respond::error(400, "Missing required field: batchId");
+    };
+    let inline = body.get("items").filter(|v| !v.is_null()).cloned();
+    let dataset_id = text_field(&body, "datasetId");
+    if inline.is_some() && dataset_id.is_some() {
+        return respond::error(400, "Pass either inline items or datasetId, not both");
+    }
+    let callback = text_field(&body, "callbackUrl");
+    let secret = text_field(&body, "webhookSecretName");
+    if callback.is_some() != secret.is_some() {
+        return respond::error(
+            400,
+            "callbackUrl and webhookSecretName must be provided together",
+        );
+    }
+    if secret.is_some() {
+        // The mock has no webhook secrets.
+        return respond::error(404, "Webhook secret not found");
+    }
+    let idem = text_field(&body, "idempotencyKey").or_else(|| {
+        ctx.headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    });
+    if let Some(k) = &idem {
+        let inner = ctx.shared.store.lock();
+        let existing = inner.batches.runs.values().find(|e| {
+            e.tenant == ctx.tenant
+                && e.json.get("idempotencyKey").and_then(Value::as_str) == Some(k.as_str())
+        });
+        if let Some(e) = existing {
+            return respond::json(201, &e.json);
+        }
+    }
+
+    // The batch at a version.
+    let requested_version = text_field(&body, "batchVersion");
+    let def = {
+        let inner = ctx.shared.store.lock();
+        let Some(h) = inner.batches.defs.get(&key(ctx, &batch_id)) else {
+            return respond::error(404, &format!("Batch '{batch_id}' not found"));
+        };
+        let found = match &requested_version {
+            None => h.head(),
+            Some(v) => h.find(v).map(|v| h.shown(v)),
+        };
+        let Some(def) = found else {
+            return respond::error(
+                404,
+                &format!(
+                    "Batch '{batch_id}@{}' not found",
+                    requested_version.as_deref().unwrap_or("")
+                ),
+            );
+        };
+        def
+    };
+
+    // The items: inline, or a dataset (given or the manifest's default).
+    let requested_dataset_version = text_field(&body, "datasetVersion");
+    let mut snapshot = json!({ "batch": def });
+    let mut run = json!({});
+    let raw_items: Vec<Value> = if let Some(items) = inline {
+        let Some(items) = items.as_array() else {
+            return respond::error(400, "items must be an array");
+        };
+        let mut seen = HashSet::new();
+        for (i, item) in items.iter().enumerate() {
+            let id = item.get("id").and_then(Value::as_str).unwrap_or("");
+            if id.is_empty() {
+                return respond::error(400, &format!("items[{i}].id must be a non-empty string"));
+            }
+            if !seen.insert(id.to_string()) {
+                return respond::error(400, &format!("Duplicate item id: {id}"));
+            }
+            if item.get("input").is_none_or(Value::is_null) {
+                return respond::error(400, &format!("items[{i}].input is required"));
+            }
+        }
+        snapshot["inlineDataset"] = json!(true);
+        items.clone()
+    } else {
+        let default = def.get("defaultDataset");
+        let default_id = default.and_then(|d| text_field(d, "id"));
+        let Some(ds_id) = dataset_id.clone().or(default_id) else {
+            return respond::error(
+                400,
+                "Batch run needs inline items or a datasetId (the batch has no defaultDataset)",
+            );
+        };
+        let version = requested_dataset_version.clone().or_else(|| {
+            if dataset_id.is_some() {
+                None
+            } else {
+                default.and_then(|d| text_field(d, "version"))
+            }
+        });
+        let ds = {
+            let inner = ctx.shared.store.lock();
+            inner
+                .dataset_fixtures
+                .resolve(ctx.tenant, &ds_id, version.as_deref())
+        };
+        let ds = match ds {
+            Ok(d) => d,
+            Err(DatasetLookup::NotFound(m)) => return respond::error(404, &m),
+        };
+        let mut head = ds.record.clone();
+        if let Some(o) = head.as_object_mut() {
+            o.remove("items");
+        }
+        snapshot["dataset"] = head;
+        run["datasetId"] = json!(ds_id);
+        run["datasetVersion"] = json!(ds.version);
+        if let Some(v) = &version {
+            run["requestedDatasetVersion"] = json!(v);
+        }
+        ds.items()
+    };
+
+    let now = monotonic_ms();
+    let run_id = format!("batchrun_{}", hex(32));
+    let items: Vec<Value> = raw_items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let mut item = json!({
+                "runId": run_id, "itemId": it.get("id").cloned().unwrap_or(Value::Null),
+                "ordinal": i, "input": it.get("input").cloned().unwrap_or(Value::Null),
+                "status": "pending",
+            });
+            for k in ["name", "metadata"] {
+                if let Some(v) = it.get(k).filter(|v| !v.is_null()) {
+                    item[k] = v.clone();
+                }
+            }
+            item
+        })
+        .collect();
+    let down = items.iter().any(|i| {
+        crate::evals::input_text(i.get("input").unwrap_or(&Value::Null)).contains("PROVIDER_DOWN")
+    });
+    run["id"] = json!(run_id);
+    run["batchId"] = json!(batch_id);
+    run["batchVersion"] = def.get("version").cloned().unwrap_or(Value::Null);
+    if let Some(v) = &requested_version {
+        run["requestedBatchVersion"] = json!(v);
+    }
+    run["provider"] = def.get("provider").cloned().unwrap_or(json!(""));
+    run["model"] = def.get("model").cloned().unwrap_or(json!(""));
+    run["snapshot"] = snapshot;
+    run["createdAt"] = json!(iso(now));
+    run["syncAttempts"] = json!(0);
+    if let Some(k) = &idem {
+        run["idempotencyKey"] = json!(k);
+    }
+    if down {
+        run["status"] = json!("failed");
+        run["error"] = json!("fetch failed");
+        run["endedAt"] = json!(iso(now));
+    } else {
+        run["status"] = json!("queued");
+        run["providerStatus"] = json!("validating");
+        run["providerBatchId"] = json!(format!("mockbatch_{}", hex(24)));
+        run["submittedAt"] = json!(iso(now));
+        run["nextPollAt"] = json!(iso(now + 15_000));
+    }
+    let mut entry = BatchRunEntry {
+        tenant: ctx.tenant.to_string(),
+        created_ms: now,
+        json: run,
+        items,
+    };
+    entry.recount();
+    let shown = entry.json.clone();
+    ctx.shared
+        .store
+        .lock()
+        .batches
+        .runs
+        .insert(run_id.clone(), entry);
+    if down {
+        return respond::error(502, "fetch failed");
+    }
+    batches::spawn(ctx.shared.store.clone(), run_id);
+    respond::json(201, &shown)
+}
+
+fn run_not_found() -> Response<Body> {
+    respond::error(404, "Batch run not found")
+}
+
+/// `GET /batch-runs/{id}`.
+pub(crate) fn get_run(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    let inner = ctx.shared.store.lock();
+    match inner
+        .batches
+        .runs
+        .get(id)
+        .filter(|e| e.tenant == ctx.tenant)
+    {
+        Some(e) => respond::json(200, &e.json),
+        None => run_not_found(),
+    }
+}
+
+/// `limit` of the batch routes: default, clamped to `1..=max`; a value that
+/// is not a number gives the default.
+fn limit(ctx: &Ctx<'_>, default: usize, max: usize) -> usize {
+    ctx.query_param("limit")
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|n| n.is_finite())
+        .map(|n| (n.floor().max(1.0) as usize).min(max))
+        .unwrap_or(default)
+}
+
+/// `GET /batch-runs`: newest first.
+pub(crate) fn list_runs(ctx: &Ctx<'_>) -> Response<Body> {
+    let limit = limit(ctx, 50, 200);
+    let param = |k: &str| ctx.query_param(k).filter(|s| !s.is_empty());
+    let filters: Vec<(&str, String)> = [
+        "batchId",
+        "batchVersion",
+        "datasetId",
+        "datasetVersion",
+        "provider",
+        "model",
+        "status",
+    ]
+    .into_iter()
+    .filter_map(|k| param(k).map(|v| (k, v)))
+    .collect();
+    let after = param("startedAfter").map(|s| parse_iso(&s).unwrap_or(u64::MAX));
+    let before = param("startedBefore").map(|s| parse_iso(&s).unwrap_or(0));
+    let cursor: Option<(u64, String)> = param("cursor")
+        .and_then(|c| b64url_decode(&c))
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|v| {
+            Some((
+                parse_iso(v.get("createdAt")?.as_str()?)?,
+                v.get("id")?.as_str()?.to_string(),
+            ))
+        });
+    let inner = ctx.shared.store.lock();
+    let mut rows: Vec<(u64, &str, &Value)> = inner
+        .batches
+        .runs
+        .iter()
+        .filter(|(_, e)| e.tenant == ctx.tenant)
+        .filter(|(_, e)| {
+            filters
+                .iter()
+                .all(|(k, v)| e.json.get(*k).and_then(Value::as_str) == Some(v.as_str()))
+        })
+        .filter(|(_, e)| after.is_none_or(|a| e.created_ms >= a))
+        .filter(|(_, e)| before.is_none_or(|b| e.created_ms <= b))
+        .map(|(id, e)| (e.created_ms, id.as_str(), &e.json))
+        .collect();
+    rows.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    if let Some((at, id)) = &cursor {
+        rows.retain(|r| (r.0, r.1) < (*at, id.as_str()));
+    }
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let mut page = json!({ "rows": rows.iter().map(|r| r.2).collect::<Vec<_>>() });
+    if more {
+        if let Some(last) = rows.last() {
+            let c = json!({"createdAt": iso(last.0), "id": last.1}).to_string();
+            page["cursor"] = json!(b64url_encode(c.as_bytes()));
+        }
+    }
+    respond::json(200, &page)
+}
+
+/// `POST /batch-runs/{id}/cancel`.
+pub(crate) fn cancel(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    let mut inner = ctx.shared.store.lock();
+    let Some(e) = inner
+        .batches
+        .runs
+        .get_mut(id)
+        .filter(|e| e.tenant == ctx.tenant)
+    else {
+        return run_not_found();
+    };
+    match e.status() {
+        s if batches::is_terminal(s) || s == "cancelling" => {}
+        "validating" | "submitting" => batches::cancel_now(e),
+        _ => {
+            e.json["status"] = json!("cancelling");
+            e.json["providerStatus"] = json!("cancelling");
+        }
+    }
+    respond::json(200, &e.json)
+}
+
+/// `DELETE /batch-runs/{id}`.
+pub(crate) fn delete_run(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    let mut inner = ctx.shared.store.lock();
+    let Some(e) = inner
+        .batches
+        .runs
+        .get(id)
+        .filter(|e| e.tenant == ctx.tenant)
+    else {
+        return run_not_found();
+    };
+    if !batches::is_terminal(e.status()) {
+        return respond::error(409, "Cancel the provider batch before deleting this run");
+    }
+    inner.batches.runs.remove(id);
+    respond::no_content()
+}
+
+/// One page of a run's items by ordinal: the rows and the next cursor.
+fn item_page<'a>(
+    e: &'a BatchRunEntry,
+    status: Option<&str>,
+    cursor: Option<u64>,
+    limit: usize,
+) -> (Vec<&'a Value>, Option<String>) {
+    let ordinal = |i: &Value| i.get("ordinal").and_then(Value::as_u64).unwrap_or(0);
+    let mut rows: Vec<&Value> = e
+        .items
+        .iter()
+        .filter(|i| status.is_none_or(|s| i.get("status").and_then(Value::as_str) == Some(s)))
+        .filter(|i| cursor.is_none_or(|c| ordinal(i) > c))
+        .collect();
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = if more {
+        rows.last()
+            .map(|i| b64url_encode(ordinal(i).to_string().as_bytes()))
+    } else {
+        None
+    };
+    (rows, next)
+}
+
+fn ordinal_cursor(ctx: &Ctx<'_>) -> Option<u64> {
+    let c = ctx.query_param("cursor")?;
+    let bytes = b64url_decode(&c)?;
+    serde_json::from_slice::<u64>(&bytes).ok()
+}
+
+/// `GET /batch-runs/{id}/items`.
+pub(crate) fn items(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    let limit = limit(ctx, 100, 1000);
+    let status = ctx.query_param("status").filter(|s| !s.is_empty());
+    let cursor = ordinal_cursor(ctx);
+    let inner = ctx.shared.store.lock();
+    let Some(e) = inner
+        .batches
+        .runs
+        .get(id)
+        .filter(|e| e.tenant == ctx.tenant)
+    else {
+        return run_not_found();
+    };
+    let (rows, next) = item_page(e, status.as_deref(), cursor, limit);
+    let mut page = json!({ "rows": rows });
+    if let Some(c) = next {
+        page["cursor"] = json!(c);
+    }
+    respond::json(200, &page)
+}
+
+/// `GET /batch-runs/{id}/results.jsonl`.
+pub(crate) fn results(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    let inner = ctx.shared.store.lock();
+    let Some(e) = inner
+        .batches
+        .runs
+        .get(id)
+        .filter(|e| e.tenant == ctx.tenant)
+    else {
+        return run_not_found();
+    };
+    let mut body = String::new();
+    for item in &e.items {
+        body.push_str(&item.to_string());
+        body.push('\n');
+    }
+    let mut resp = Response::new(respond::full(body));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-ndjson; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{id}-results.jsonl\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+/// `GET /batch-runs/compare?left=&right=`.
+pub(crate) fn compare(ctx: &Ctx<'_>) -> Response<Body> {
+    let param = |k: &str| ctx.query_param(k).filter(|s| !s.is_empty());
+    let (Some(left), Some(right)) = (param("left"), param("right")) else {
+        return respond::error(400, "Missing required query params: left, right");
+    };
+    let limit = limit(ctx, 100, 1000);
+    let cursor = ordinal_cursor(ctx);
+    let inner = ctx.shared.store.lock();
+    let run = |id: &str| {
+        inner
+            .batches
+            .runs
+            .get(id)
+            .filter(|e| e.tenant == ctx.tenant)
+    };
+    let (Some(l), Some(r)) = (run(&left), run(&right)) else {
+        return run_not_found();
+    };
+    let (left_rows, left_next) = item_page(l, None, cursor, limit);
+    let (right_rows, right_next) = item_page(r, None, cursor, limit);
+    let item_id = |i: &Value| i.get("itemId").cloned().unwrap_or(Value::Null);
+    let mut rows: Vec<Value> = left_rows
+        .iter()
+        .map(|li| {
+            let mut row = json!({"itemId": item_id(li), "input": li.get("input"), "left": li});
+            if let Some(ri) = right_rows.iter().find(|ri| item_id(ri) == item_id(li)) {
+                row["right"] = (*ri).clone();
+            }
+            row
+        })
+        .collect();
+    for ri in &right_rows {
+        if !left_rows.iter().any(|li| item_id(li) == item_id(ri)) {
+            rows.push(json!({"itemId": item_id(ri), "input": ri.get("input"), "right": ri}));
+        }
+    }
+    let same = |k: &str| l.json.get(k) == r.json.get(k);
+    let mut page = json!({
+        "leftRun": l.json, "rightRun": r.json, "rows": rows,
+        "datasetVersionsMatch": same("datasetId") && same("datasetVersion"),
+    });
+    if let Some(c) = left_next.or(right_next) {
+        page["cursor"] = json!(c);
+    }
+    respond::json(200, &page)
+}

@@ -1,0 +1,487 @@
+//! `/evals` (definition CRUD), `/eval-runs` (start, get, cancel, list) and
+//! `/eval-scores` (latest scores).
+
+use http::Response;
+use serde_json::{json, Map, Value};
+
+use super::Ctx;
+use crate::evals::{self, EvalHistory, EvalRunEntry};
+use crate::fixtures::DatasetLookup;
+use crate::respond::{self, Body};
+use crate::util::{b64url_decode, b64url_encode, iso, monotonic_ms, nanoid, parse_iso};
+
+fn internal_error() -> Response<Body> {
+    respond::text(500, "Internal Server Error")
+}
+
+fn key(ctx: &Ctx<'_>, id: &str) -> (String, String) {
+    (ctx.tenant.to_string(), id.to_string())
+}
+
+/// Checks the default dataset of a normalized definition: it must exist
+/// and must not belong to another agent.
+fn check_default_dataset(ctx: &Ctx<'_>, def: &Map<String, Value>) -> bool {
+    let def = Value::Object(def.clone());
+    let (Some(id), version) = evals::default_dataset(&def) else {
+        return true;
+    };
+    let inner = ctx.shared.store.lock();
+    match inner
+        .dataset_fixtures
+        .resolve(ctx.tenant, &id, version.as_deref())
+    {
+        Ok(ds) => ds
+            .agent_id()
+            .is_none_or(|a| Some(a) == def.get("agentId").and_then(Value::as_str)),
+        Err(DatasetLookup::NotFound(_)) => false,
+    }
+}
+
+fn store_version(ctx: &Ctx<'_>, def: &Map<String, Value>) {
+    let id = def.get("id").and_then(Value::as_str).unwrap_or("");
+    let at = iso(monotonic_ms());
+    let mut inner = ctx.shared.store.lock();
+    let history = inner.evals.defs.entry(key(ctx, id)).or_default();
+    let created = history
+        .versions
+        .first()
+        .and_then(|(_, v)| v.get("createdAt").cloned())
+        .unwrap_or_else(|| Value::String(at.clone()));
+    let mut stored = def.clone();
+    stored.insert("version".into(), Value::String(at.clone()));
+    stored.insert("createdAt".into(), created);
+    stored.insert("updatedAt".into(), Value::String(at.clone()));
+    history.versions.push((at, Value::Object(stored)));
+}
+
+/// `GET /evals[?agentId=]`: newest update first.
+pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
+    let agent = ctx.query_param("agentId").filter(|s| !s.is_empty());
+    let inner = ctx.shared.store.lock();
+    let mut rows: Vec<&Value> = inner
+        .evals
+        .defs
+        .iter()
+        .filter(|((t, _), _)| t == ctx.tenant)
+        .filter_map(|(_, h)| h.head())
+        .filter(|d| {
+            agent
+                .as_deref()
+                .is_none_or(|a| d.get("agentId").and_then(Value::as_str) == Some(a))
+        })
+        .collect();
+    let updated = |d: &Value| {
+        d.get("updatedAt")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    rows.sort_by_key(|d| std::cmp::Reverse(updated(d)));
+    respond::json(200, &rows)
+}
+
+/// `POST /evals`: upsert, `201` with the normalized echo.
+pub(crate) fn create(ctx: &Ctx<'_>) -> Response<Body> {
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&ctx.body) else {
+        return internal_error();
+    };
+    let Ok(def) = evals::normalize(body) else {
+        return internal_error();
+    };
+    if !check_default_dataset(ctx, &def) {
+        return internal_error();
+    }
+    store_version(ctx, &def);
+    respond::json(201, &def)
+}
+
+/// `GET /evals/{id}`.
+pub(crate) fn get(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    let inner = ctx.shared.store.lock();
+    match inner
+        .evals
+        .defs
+        .get(&key(ctx, id))
+        .and_then(EvalHistory::head)
+    {
+        Some(def) => respond::json(200, def),
+        None => respond::error(404, "Eval not found"),
+    }
+}
+
+/// `PUT /evals/{id}`: shallow merge over the stored head, new version; the
+/// echo carries the previous version's `version`/`updatedAt`.
+pub(crate) fn update(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    let head = {
+        let inner = ctx.shared.store.lock();
+        inner
+            .evals
+            .defs
+            .get(&key(ctx, id))
+            .and_then(EvalHistory::head)
+            .cloned()
+    };
+    let Some(Value::Object(mut merged)) = head else {
+        return respond::error(404, "Eval not found");
+    };
+    let Ok(Value::Object(patch)) = serde_json::from_slice::<Value>(&ctx.body) else {
+        return internal_error();
+    };
+    merged.extend(patch);
+    merged.insert("id".into(), Value::String(id.to_string()));
+    let Ok(def) = evals::normalize(merged) else {
+        return internal_error();
+    };
+    if !check_default_dataset(ctx, &def) {
+        return internal_error();
+    }
+    let mut stored = def.clone();
+    for k in ["version", "createdAt", "updatedAt"] {
+        stored.remove(k);
+    }
+    store_version(ctx, &stored);
+    respond::json(200, &def)
+}
+
+/// `DELETE /evals/{id}` (`204`, idempotent).
+pub(crate) fn delete(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    ctx.shared.store.lock().evals.defs.remove(&key(ctx, id));
+    respond::no_content()
+}
+
+fn str_field(body: &Map<String, Value>, k: &str) -> Option<String> {
+    body.get(k)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// `POST /eval-runs`.
+pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&ctx.body) else {
+        return internal_error();
+    };
+    let Some(eval_id) = str_field(&body, "evalId") else {
+        return respond::error(400, "Missing required field: evalId");
+    };
+    let req_eval_version = str_field(&body, "evalVersion");
+    let req_dataset_id = str_field(&body, "datasetId");
+    let req_dataset_version = str_field(&body, "datasetVersion");
+    let req_agent_version = str_field(&body, "agentVersion");
+    let wanted: Vec<String> = body
+        .get("criterionIds")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+
+    // The eval (at a version).
+    let resolved =
+        {
+            let inner = ctx.shared.store.lock();
+            inner.evals.defs.get(&key(ctx, &eval_id)).and_then(|h| {
+                match req_eval_version.as_deref() {
+                    None | Some("latest") => h.versions.last().cloned(),
+                    Some(v) => h.versions.iter().find(|(at, _)| at == v).cloned(),
+                }
+            })
+        };
+    let Some((eval_version, def)) = resolved else {
+        let shown = match &req_eval_version {
+            Some(v) => format!("{eval_id}@{v}"),
+            None => eval_id.clone(),
+        };
+        return respond::error(404, &format!("Eval \"{shown}\" not found"));
+    };
+    let all: Vec<Value> = def
+        .get("criteria")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if all.is_empty() {
+        return respond::error(
+            500,
+            &format!("Eval \"{eval_id}\" must define at least one criterion"),
+        );
+    }
+    let selected: Vec<Value> = if wanted.is_empty() {
+        all.clone()
+    } else {
+        all.iter()
+            .filter(|c| {
+                c.get("id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| wanted.iter().any(|w| w == id))
+            })
+            .cloned()
+            .collect()
+    };
+    if selected.is_empty() {
+        return respond::error(
+            500,
+            &format!("Eval \"{eval_id}\" did not match any criterionIds"),
+        );
+    }
+    let (default_id, default_version) = evals::default_dataset(&def);
+    let Some(dataset_id) = req_dataset_id.clone().or(default_id) else {
+        return respond::error(
+            500,
+            &format!("Eval \"{eval_id}\" does not specify a default dataset; pass datasetId"),
+        );
+    };
+    let requested_dataset_version = req_dataset_version.clone().or(if req_dataset_id.is_some() {
+        None
+    } else {
+        default_version
+    });
+    let dataset = {
+        let inner = ctx.shared.store.lock();
+        inner.dataset_fixtures.resolve(
+            ctx.tenant,
+            &dataset_id,
+            requested_dataset_version.as_deref(),
+        )
+    };
+    let dataset = match dataset {
+        Ok(d) => d,
+        Err(DatasetLookup::NotFound(msg)) => return respond::error(404, &msg),
+    };
+    let agent_id = def
+        .get("agentId")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if dataset.agent_id() != Some(agent_id.as_str()) {
+        return respond::error(
+            500,
+            &format!(
+                "Dataset \"{dataset_id}\" belongs to agent \"{}\", not \"{agent_id}\"",
+                dataset.agent_id().unwrap_or("undefined")
+            ),
+        );
+    }
+    let Some(agent) = ctx.shared.store.agent(ctx.tenant, &agent_id) else {
+        return respond::error(404, &format!("Agent \"{agent_id}\" not found"));
+    };
+    if let Some(v) = &req_agent_version {
+        if v != "latest" && v != &agent.version {
+            return respond::error(404, &format!("Agent \"{agent_id}@{v}\" not found"));
+        }
+    }
+
+    let started_ms = monotonic_ms();
+    let run_id = format!("evalrun_{}", nanoid(12));
+    let criterion_ids: Vec<Value> = selected
+        .iter()
+        .filter_map(|c| c.get("id").cloned())
+        .collect();
+    let partial = !wanted.is_empty() && selected.len() != all.len();
+    let agent_snapshot = json!({
+        "id": agent.id, "name": agent.id,
+        "model": {"provider": crate::engine::PROVIDER, "name": crate::engine::MODEL},
+        "createdAt": agent.version,
+    });
+    let mut snapshots = json!({
+        "eval": def, "dataset": dataset.record, "agent": agent_snapshot,
+        "evalVersion": eval_version, "datasetVersion": dataset.version,
+        "agentVersion": agent.version,
+    });
+    let mut run = json!({
+        "id": run_id, "evalId": eval_id, "evalVersion": eval_version,
+        "datasetId": dataset_id, "datasetVersion": dataset.version,
+        "agentId": agent_id, "agentVersion": agent.version,
+        "criterionIds": criterion_ids, "partial": partial, "status": "running",
+        "startedAt": iso(started_ms), "caseResults": [],
+    });
+    for (k, v) in [
+        ("requestedEvalVersion", &req_eval_version),
+        ("requestedDatasetVersion", &requested_dataset_version),
+        ("requestedAgentVersion", &req_agent_version),
+    ] {
+        if let Some(v) = v {
+            run[k] = Value::String(v.clone());
+            snapshots[k] = Value::String(v.clone());
+        }
+    }
+    run["snapshots"] = snapshots;
+    let items = dataset.items();
+    ctx.shared.store.lock().evals.runs.insert(
+        run_id.clone(),
+        EvalRunEntry {
+            tenant: ctx.tenant.to_string(),
+            started_ms,
+            json: run.clone(),
+            items,
+        },
+    );
+    evals::spawn(ctx.shared.store.clone(), run_id);
+    respond::json(201, &run)
+}
+
+fn run_not_found() -> Response<Body> {
+    respond::error(404, "Eval run not found")
+}
+
+/// `GET /eval-runs/{id}`.
+pub(crate) fn get_run(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    let inner = ctx.shared.store.lock();
+    match inner.evals.runs.get(id).filter(|e| e.tenant == ctx.tenant) {
+        Some(e) => respond::json(200, &e.json),
+        None => run_not_found(),
+    }
+}
+
+/// `POST /eval-runs/{id}/cancel`.
+pub(crate) fn cancel_run(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
+    let mut inner = ctx.shared.store.lock();
+    let Some(entry) = inner
+        .evals
+        .runs
+        .get_mut(id)
+        .filter(|e| e.tenant == ctx.tenant)
+    else {
+        return run_not_found();
+    };
+    let status = entry
+        .json
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if matches!(status, "pending" | "running") {
+        let done: Vec<Value> = entry
+            .json
+            .get("caseResults")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|c| c.get("itemId").cloned()).collect())
+            .unwrap_or_default();
+        let missing: Vec<Value> = entry
+            .items
+            .iter()
+            .filter(|i| !done.contains(i.get("id").unwrap_or(&Value::Null)))
+            .map(evals::cancelled_case)
+            .collect();
+        if let Some(cases) = entry
+            .json
+            .get_mut("caseResults")
+            .and_then(Value::as_array_mut)
+        {
+            cases.extend(missing);
+        }
+        evals::finish(&mut inner.evals, id, "cancelled");
+    }
+    match inner.evals.runs.get(id) {
+        Some(e) => respond::json(200, &e.json),
+        None => run_not_found(),
+    }
+}
+
+/// `GET /eval-runs`: newest first, opaque `{startedAt,id}` cursor.
+pub(crate) fn list_runs(ctx: &Ctx<'_>) -> Response<Body> {
+    let limit = match ctx.query_param("limit") {
+        None => 50,
+        Some(v) => match v.trim().parse::<f64>() {
+            Ok(n) if n.is_finite() => (n.floor().max(1.0) as usize).min(200),
+            _ => return respond::error(400, "Invalid `limit` query param"),
+        },
+    };
+    let param = |k: &str| ctx.query_param(k).filter(|s| !s.is_empty());
+    let filters: Vec<(&str, String)> = ["agentId", "evalId", "datasetId", "status"]
+        .into_iter()
+        .filter_map(|k| param(k).map(|v| (k, v)))
+        .collect();
+    let after = param("startedAfter").map(|s| parse_iso(&s).unwrap_or(u64::MAX));
+    let before = param("startedBefore").map(|s| parse_iso(&s).unwrap_or(0));
+    let cursor: Option<(u64, String)> = param("cursor")
+        .and_then(|c| b64url_decode(&c))
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|v| {
+            let at = parse_iso(v.get("startedAt")?.as_str()?)?;
+            Some((at, v.get("id")?.as_str()?.to_string()))
+        });
+    let inner = ctx.shared.store.lock();
+    let mut rows: Vec<(u64, &str, &Value)> = inner
+        .evals
+        .runs
+        .iter()
+        .filter(|(_, e)| e.tenant == ctx.tenant)
+        .filter(|(_, e)| {
+            filters
+                .iter()
+                .all(|(k, v)| e.json.get(*k).and_then(Value::as_str) == Some(v.as_str()))
+        })
+        .filter(|(_, e)| after.is_none_or(|a| e.started_ms >= a))
+        .filter(|(_, e)| before.is_none_or(|b| e.started_ms <= b))
+        .map(|(id, e)| (e.started_ms, id.as_str(), &e.json))
+        .collect();
+    rows.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    if let Some((at, id)) = &cursor {
+        rows.retain(|r| (r.0, r.1) < (*at, id.as_str()));
+    }
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let mut page = json!({ "rows": rows.iter().map(|r| r.2).collect::<Vec<_>>() });
+    if more {
+        if let Some(last) = rows.last() {
+            let c = json!({"startedAt": iso(last.0), "id": last.1}).to_string();
+            page["cursor"] = Value::String(b64url_encode(c.as_bytes()));
+        }
+    }
+    respond::json(200, &page)
+}
+
+/// `GET /eval-scores/latest`: exact key match, or `null`.
+pub(crate) fn latest_score(ctx: &Ctx<'_>) -> Response<Body> {
+    let param = |k: &str| ctx.query_param(k).filter(|s| !s.is_empty());
+    let (Some(eval_id), Some(dataset_id)) = (param("evalId"), param("datasetId")) else {
+        return respond::error(400, "Missing required query params: evalId, datasetId");
+    };
+    let wanted = vec![
+        Some(eval_id),
+        param("evalVersion"),
+        Some(dataset_id),
+        param("datasetVersion"),
+        param("resolvedAgentVersion"),
+    ];
+    let inner = ctx.shared.store.lock();
+    let found = inner
+        .evals
+        .scores
+        .iter()
+        .find(|(t, s)| t == ctx.tenant && evals::score_key(s) == wanted)
+        .map(|(_, s)| s.clone());
+    respond::json(200, &found.unwrap_or(Value::Null))
+}
+
+/// `GET /eval-scores`: every latest score matching the filters.
+pub(crate) fn list_scores(ctx: &Ctx<'_>) -> Response<Body> {
+    let filters: Vec<(&str, String)> = [
+        "agentId",
+        "evalId",
+        "datasetId",
+        "resolvedAgentVersion",
+        "status",
+        "evalVersion",
+        "datasetVersion",
+    ]
+    .into_iter()
+    .filter_map(|k| ctx.query_param(k).filter(|s| !s.is_empty()).map(|v| (k, v)))
+    .collect();
+    let inner = ctx.shared.store.lock();
+    let rows: Vec<&Value> = inner
+        .evals
+        .scores
+        .iter()
+        .filter(|(t, _)| t == ctx.tenant)
+        .map(|(_, s)| s)
+        .filter(|s| {
+            filters
+                .iter()
+                .all(|(k, v)| s.get(*k).and_then(Value::as_str) == Some(v.as_str()))
+        })
+        .collect();
+    respond::json(200, &rows)
+}
