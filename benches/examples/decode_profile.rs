@@ -1,15 +1,59 @@
 //! Runs one decoding path over the transcript in a loop, for profilers
 //! (`valgrind --tool=callgrind`, `perf record`).
 //!
-//! `cargo run --profile bench -p agntz-bench --example decode_profile -- <framing|typed|floor|memchr> [deltas] [iterations]`
+//! `cargo run --profile bench -p agntz-bench --example decode_profile -- <mode> [deltas] [iterations]`
+//!
+//! Modes: `framing` (SSE decoder, borrowed frames), `typed` (`StreamDecoder`
+//! into `RunEvent`s), `memchr` (the framing floor), `serde` (the typed floor:
+//! payloads parsed with boundaries precomputed), `floor` (memchr framing plus
+//! serde parsing). Each pass is one `profile_*` function, so callgrind can
+//! count it alone: `--toggle-collect='*profile_*'`.
 
 use std::hint::black_box;
+use std::ops::Range;
 
 use agntz_bench::chunks::{fixed, frame_all};
-use agntz_bench::floor::{count_frames, floor_parse};
+use agntz_bench::floor::{count_frames, floor_parse, parse_payload, payloads, Kind};
 use agntz_bench::transcript::transcript;
 use agntz_proto::stream::{RunFrames, StreamDecoder};
 use bytes::Bytes;
+
+#[inline(never)]
+fn profile_framing(chunks: &[Bytes]) -> usize {
+    frame_all(chunks)
+}
+
+#[inline(never)]
+fn profile_typed(chunks: &[Bytes], root: &str) -> usize {
+    let mut d = StreamDecoder::new(RunFrames::new(root.to_owned(), false), 1 << 24);
+    let mut events = 0;
+    for chunk in chunks {
+        d.feed_bytes(chunk.clone());
+        while let Some(e) = d.next() {
+            black_box(e.unwrap());
+            events += 1;
+        }
+    }
+    events
+}
+
+#[inline(never)]
+fn profile_memchr(bytes: &[u8]) -> usize {
+    count_frames(black_box(bytes))
+}
+
+#[inline(never)]
+fn profile_serde(bytes: &[u8], payloads: &[(Kind, Range<usize>)]) -> usize {
+    payloads
+        .iter()
+        .map(|(kind, data)| usize::from(parse_payload(*kind, black_box(&bytes[data.clone()]))))
+        .sum()
+}
+
+#[inline(never)]
+fn profile_floor(bytes: &[u8]) -> usize {
+    floor_parse(black_box(bytes))
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -17,27 +61,18 @@ fn main() {
     let deltas = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let iterations = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1);
     let t = transcript(deltas);
-    let chunks = fixed(&Bytes::from(t.runs_stream.clone()), 64 * 1024);
+    let bytes = t.runs_stream.as_slice();
+    let chunks = fixed(&Bytes::copy_from_slice(bytes), 64 * 1024);
+    let payloads = payloads(bytes);
     let mut events = 0usize;
     for _ in 0..iterations {
-        match what {
-            "framing" => {
-                events += frame_all(&chunks);
-            }
-            "floor" => events += floor_parse(black_box(&t.runs_stream)),
-            "memchr" => events += count_frames(black_box(&t.runs_stream)),
-            _ => {
-                let mut d =
-                    StreamDecoder::new(RunFrames::new(t.root_run_id.clone(), false), 1 << 24);
-                for chunk in &chunks {
-                    d.feed_bytes(chunk.clone());
-                    while let Some(e) = d.next() {
-                        black_box(e.unwrap());
-                        events += 1;
-                    }
-                }
-            }
-        }
+        events += match what {
+            "framing" => profile_framing(&chunks),
+            "memchr" => profile_memchr(bytes),
+            "serde" => profile_serde(bytes, &payloads),
+            "floor" => profile_floor(bytes),
+            _ => profile_typed(&chunks, &t.root_run_id),
+        };
     }
     println!("{what}: {events} events");
 }
