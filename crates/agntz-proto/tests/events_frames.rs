@@ -503,3 +503,14 @@ fn trace_live_frames_c53() {
     let e = TraceEvent::from_frame("what", b"").unwrap();
     assert_eq!(e, TraceEvent::Unknown(UnknownEvent::new("what", "")));
 }
+
+/// Every streamed event is moved through several layers (decoder, stream,
+/// the user's loop): large, rare payloads are boxed so the common small
+/// events stay cheap to move.
+#[test]
+fn stream_events_stay_small() {
+    use std::mem::size_of;
+    assert!(size_of::<RunEvent>() <= 128, "{}", size_of::<RunEvent>());
+    assert!(size_of::<agntz_proto::events::TraceEvent>() <= 64);
+    assert!(size_of::<agntz_proto::events::StreamEvent>() <= 128);
+}

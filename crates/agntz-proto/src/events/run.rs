@@ -177,8 +177,9 @@ pub enum RunEvent {
     TextDelta(TextDelta),
     /// `tool-call-start`.
     ToolCallStart(ToolCallStart),
-    /// `tool-call-end`.
-    ToolCallEnd(ToolCallEnd),
+    /// `tool-call-end` (boxed: it carries the tool's input and output, and
+    /// unboxed it would double the size of every event moved through a stream).
+    ToolCallEnd(Box<ToolCallEnd>),
     /// `step-complete`.
     StepComplete(StepComplete),
     /// `draining`.
@@ -186,8 +187,8 @@ pub enum RunEvent {
     /// `reply`.
     Reply(Reply),
     /// `client-tool-request` (informational here; answered by the stream
-    /// that attached the handlers).
-    ClientToolRequest(ClientToolRequest),
+    /// that attached the handlers). Boxed, like the other large, rare events.
+    ClientToolRequest(Box<ClientToolRequest>),
     /// `run-complete` (boxed: the result is large, and this keeps the
     /// enum small for the many small events).
     Complete(Box<RunCompleted>),
@@ -212,11 +213,11 @@ impl RunEvent {
             "run-spawn" => RunEvent::Spawn(decode(event, data)?),
             "text-delta" => RunEvent::TextDelta(decode(event, data)?),
             "tool-call-start" => RunEvent::ToolCallStart(decode(event, data)?),
-            "tool-call-end" => RunEvent::ToolCallEnd(decode(event, data)?),
+            "tool-call-end" => RunEvent::ToolCallEnd(Box::new(decode(event, data)?)),
             "step-complete" => RunEvent::StepComplete(decode(event, data)?),
             "draining" => RunEvent::Draining(decode(event, data)?),
             "reply" => RunEvent::Reply(decode(event, data)?),
-            "client-tool-request" => RunEvent::ClientToolRequest(decode(event, data)?),
+            "client-tool-request" => RunEvent::ClientToolRequest(Box::new(decode(event, data)?)),
             "run-complete" => RunEvent::Complete(Box::new(decode(event, data)?)),
             "run-error" => RunEvent::Error(decode(event, data)?),
             "run-cancelled" => RunEvent::Cancelled(decode(event, data)?),

@@ -40,8 +40,8 @@ pub enum TraceEvent {
     SpanStart(Box<Span>),
     /// `span-end`.
     SpanEnd(SpanEnd),
-    /// `trace-done`: the trace finished. Terminal.
-    TraceDone(TraceSummary),
+    /// `trace-done`: the trace finished. Terminal. (Boxed: large and once per stream.)
+    TraceDone(Box<TraceSummary>),
     /// `snapshot`: the finished trace. Terminal.
     Snapshot(Box<TraceDetail>),
     /// Any other event name.
@@ -63,7 +63,7 @@ impl TraceEvent {
             "span-end" => TraceEvent::SpanEnd(decode(event, data)?),
             "trace-done" => {
                 let p: TraceDonePayload = decode(event, data)?;
-                TraceEvent::TraceDone(p.summary)
+                TraceEvent::TraceDone(Box::new(p.summary))
             }
             "snapshot" => TraceEvent::Snapshot(Box::new(decode(event, data)?)),
             "stream-error" => return Err(stream_error(data)),

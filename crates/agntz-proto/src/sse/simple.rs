@@ -38,30 +38,79 @@ pub(super) fn scan(input: &[u8], max: usize, ends: &LineEnds) -> Option<Simple> 
     let mut pos = 0;
     loop {
         let line = input.get(pos..)?;
-        let (value_at, end) = match line {
-            [b'\n', ..] => break,
-            [b'd', b'a', b't', b'a', b':', b' ', ..] if frame.data.is_none() => {
+        let (value_at, end) = match field(line) {
+            Field::Blank => break,
+            Field::Data if frame.data.is_none() => {
                 let end = ends.lf(line.get(6..)?)?;
                 frame.data = Some((pos + 6, pos + 6 + end));
                 (6, end)
             }
-            [b'e', b'v', b'e', b'n', b't', b':', b' ', ..] => {
+            Field::Event => {
                 let end = short_line_end(line.get(7..)?)?;
                 frame.event_type = Some((pos + 7, pos + 7 + end));
                 (7, end)
             }
-            [b'i', b'd', b':', b' ', ..] => {
+            Field::Id => {
                 let end = short_line_end(line.get(4..)?)?;
                 frame.id = Some((pos + 4, pos + 4 + end));
                 (4, end)
             }
-            _ => return None,
+            Field::Data | Field::Other => return None,
         };
         pos += value_at + end + 1;
     }
     frame.len = pos + 1;
     // Data and type are within the frame, so the event's size is too.
     (frame.len <= max).then_some(frame)
+}
+
+/// How a line starts, as far as the fast path cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    /// An empty line (LF): the end of the frame.
+    Blank,
+    /// `data: `
+    Data,
+    /// `event: `
+    Event,
+    /// `id: `
+    Id,
+    /// Anything else, or too short to tell.
+    Other,
+}
+
+/// Classifies a line by its first bytes, compared as one word when eight
+/// bytes are there (they are, but at the end of the input).
+#[inline(always)]
+fn field(line: &[u8]) -> Field {
+    const DATA: u64 = u64::from_le_bytes(*b"data: \0\0");
+    const EVENT: u64 = u64::from_le_bytes(*b"event: \0");
+    const ID: u64 = u64::from_le_bytes(*b"id: \0\0\0\0");
+    if let Some(head) = line.get(..8) {
+        let word = u64::from_le_bytes(head.try_into().unwrap_or_default());
+        return if word & 0xFFFF_FFFF_FFFF == DATA {
+            Field::Data
+        } else if word & 0x00FF_FFFF_FFFF_FFFF == EVENT {
+            Field::Event
+        } else if word & 0xFFFF_FFFF == ID {
+            Field::Id
+        } else if word & 0xFF == u64::from(b'\n') {
+            Field::Blank
+        } else {
+            Field::Other
+        };
+    }
+    if line.starts_with(b"\n") {
+        Field::Blank
+    } else if line.starts_with(b"data: ") {
+        Field::Data
+    } else if line.starts_with(b"event: ") {
+        Field::Event
+    } else if line.starts_with(b"id: ") {
+        Field::Id
+    } else {
+        Field::Other
+    }
 }
 
 /// Searches for line ends (CR or LF) in long lines, with the vector search
@@ -187,6 +236,28 @@ mod tests {
             b"id: 1234567890123456789012345678901234567890\r\n\n",
         ] {
             assert_eq!(scan(input, 1 << 20, &LineEnds::new()), None, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn fields_by_word_and_by_bytes() {
+        for (line, want) in [
+            (&b"data: {}\n"[..], Field::Data),
+            (b"data: \n", Field::Data),
+            (b"event: a\n", Field::Event),
+            (b"event: ", Field::Event),
+            (b"id: 12345\n", Field::Id),
+            (b"id: 1\n", Field::Id),
+            (b"\nevent: x", Field::Blank),
+            (b"\n", Field::Blank),
+            (b"data:x\n\n\n", Field::Other),
+            (b"Data: x\n\n", Field::Other),
+            (b"events: x\n", Field::Other),
+            (b"id:1\n\n\n\n", Field::Other),
+            (b"\r\n", Field::Other),
+            (b"", Field::Other),
+        ] {
+            assert_eq!(field(line), want, "{line:?}");
         }
     }
 
