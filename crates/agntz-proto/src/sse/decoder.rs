@@ -35,6 +35,15 @@ enum LastId {
     At(Source, usize, usize),
 }
 
+/// A `data` line being read across inputs.
+#[derive(Debug, Clone, Copy)]
+struct OpenDataLine {
+    /// Size of the event before this line (data and type), for the limit.
+    size_before: usize,
+    /// Bytes of the line so far, field name included.
+    line_len: usize,
+}
+
 /// Where the data of the event being returned lies.
 #[derive(Debug, Clone, Copy)]
 enum DataAt {
@@ -87,6 +96,9 @@ pub struct Decoder {
     pending_id: Option<Option<Text>>,
     /// Bytes of the field lines of the current frame (for `Truncated`).
     frame_bytes: usize,
+    /// A `data` line cut by the end of the input, whose value is being
+    /// appended to `data` as it arrives (a long payload is copied once).
+    open_data_line: Option<OpenDataLine>,
 
     /// Type of the event last returned.
     frame_type: Option<Text>,
@@ -129,6 +141,7 @@ impl Decoder {
             event_type: None,
             pending_id: None,
             frame_bytes: 0,
+            open_data_line: None,
             frame_type: None,
             last_id: LastId::None,
             retry: None,
@@ -382,6 +395,28 @@ impl Decoder {
             let Some(&first) = rest.first() else {
                 return self.exhausted();
             };
+            if let Some(open) = self.open_data_line {
+                let found = self.ends.find(rest);
+                let take = found.unwrap_or(rest.len());
+                let line_len = open.line_len + take;
+                self.scanned += found.map_or(take, |i| i + 1) as u64;
+                if open.size_before.saturating_add(line_len) > self.max {
+                    return Some(Err(self.fail()));
+                }
+                self.data
+                    .extend_from_slice(rest.get(..take).unwrap_or_default());
+                self.frame_bytes = self.frame_bytes.saturating_add(take);
+                let Some(i) = found else {
+                    self.open_data_line = Some(OpenDataLine { line_len, ..open });
+                    self.set_pos(source, pos + take);
+                    return self.exhausted();
+                };
+                self.open_data_line = None;
+                let (next, cr_at_end) = after_line_end(input, pos + i);
+                self.skip_lf = cr_at_end;
+                self.set_pos(source, next);
+                continue;
+            }
             if self.skip_lf {
                 self.skip_lf = false;
                 if first == b'\n' {
@@ -444,6 +479,26 @@ impl Decoder {
             let unscanned = input.get(from..).unwrap_or_default();
             let Some(i) = self.ends.find(unscanned) else {
                 self.scanned += unscanned.len() as u64;
+                if let Some(value_at) = data_value_start(rest) {
+                    // The value goes straight to the data buffer as it comes.
+                    let size_before = self.pending_size();
+                    if size_before.saturating_add(rest.len()) > self.max {
+                        return Some(Err(self.fail()));
+                    }
+                    if self.has_data {
+                        self.data.push(b'\n');
+                    }
+                    self.has_data = true;
+                    self.data
+                        .extend_from_slice(rest.get(value_at..).unwrap_or_default());
+                    self.frame_bytes = self.frame_bytes.saturating_add(rest.len());
+                    self.open_data_line = Some(OpenDataLine {
+                        size_before,
+                        line_len: rest.len(),
+                    });
+                    self.set_pos(source, pos + rest.len());
+                    return self.exhausted();
+                }
                 // Keep the partial line aside so the chunk can be released.
                 self.move_chunk_to_pending();
                 self.pending_scan = self.pending.len();
@@ -451,14 +506,8 @@ impl Decoder {
             };
             self.scanned += i as u64 + 1;
             let end = from + i;
-            let next = match (input.get(end), input.get(end + 1)) {
-                (Some(b'\r'), Some(b'\n')) => end + 2,
-                (Some(b'\r'), None) => {
-                    self.skip_lf = true;
-                    end + 1
-                }
-                _ => end + 1,
-            };
+            let (next, cr_at_end) = after_line_end(input, end);
+            self.skip_lf = cr_at_end;
             let line = self.process_line(source, pos, end);
             self.set_pos(source, next);
             if let Some(result) = line {
@@ -579,6 +628,28 @@ impl Decoder {
         self.event_type = None;
         self.pending_id = None;
         self.frame_bytes = 0;
+        self.open_data_line = None;
+    }
+}
+
+/// Where the input goes on after the line ending at `input[end]` (a CR or
+/// LF), and whether that was a CR at the end of the input, whose LF may
+/// come next.
+fn after_line_end(input: &[u8], end: usize) -> (usize, bool) {
+    match (input.get(end), input.get(end + 1)) {
+        (Some(b'\r'), Some(b'\n')) => (end + 2, false),
+        (Some(b'\r'), None) => (end + 1, true),
+        _ => (end + 1, false),
+    }
+}
+
+/// Where the value of a `data` line starts, if `line` (not yet complete) is
+/// one and the byte after the colon is there (it decides the optional space).
+fn data_value_start(line: &[u8]) -> Option<usize> {
+    match line {
+        [b'd', b'a', b't', b'a', b':', b' ', ..] => Some(6),
+        [b'd', b'a', b't', b'a', b':', _, ..] => Some(5),
+        _ => None,
     }
 }
 
@@ -618,6 +689,29 @@ mod tests {
             out
         };
         [run(input.len()), run(1)]
+    }
+
+    #[test]
+    fn limits_do_not_depend_on_chunking() {
+        let inputs: [&[u8]; 4] = [
+            b"event: abc\ndata: 0123456789\nid: 7\n\n",
+            b"data: 01234\ndata: 56789\n\ndata:x\n\n",
+            b"data: 0123456789\r\nevent: e\r\n\r\n",
+            b": comment that is long\ndata: abc\n\n",
+        ];
+        for input in inputs {
+            for max in 0..40 {
+                let [whole, bytes] = both_ways(input, max);
+                assert_eq!(whole, bytes, "{input:?} max {max}");
+                let mut d = Decoder::with_max_event_size(max);
+                let mut threes = Vec::new();
+                for piece in input.chunks(3) {
+                    d.feed_bytes(Bytes::copy_from_slice(piece));
+                    threes.extend(std::iter::from_fn(|| d.next_event()));
+                }
+                assert_eq!(whole, threes, "{input:?} max {max}, 3-byte chunks");
+            }
+        }
     }
 
     #[test]
@@ -684,7 +778,8 @@ mod tests {
         d.feed_bytes(Bytes::from_static(b"data: one\n\ndata: tw"));
         assert_eq!(d.next_event().unwrap().unwrap().data(), "one");
         assert!(d.next_event().is_none());
-        assert_eq!(d.buffered_len(), 8);
+        // The cut data value is already in the data buffer.
+        assert_eq!(d.buffered_len(), 2);
         let second = Bytes::from_static(b"o\n\ndata: three\n\n");
         d.feed_bytes(second.clone());
         assert_eq!(d.next_event().unwrap().unwrap().data(), "two");
@@ -693,6 +788,37 @@ mod tests {
         let offset = frame.data_bytes().as_ptr() as usize - second.as_ptr() as usize;
         assert_eq!(offset, 9, "the frame after the cut line is read in place");
         assert!(d.next_frame().is_none());
+        assert_eq!(d.finish(), Ok(()));
+    }
+
+    #[test]
+    fn other_cut_lines_wait_aside() {
+        let mut d = Decoder::new();
+        d.feed_bytes(Bytes::from_static(b"event: long-na"));
+        assert!(d.next_event().is_none());
+        assert_eq!(d.buffered_len(), 14);
+        d.feed_bytes(Bytes::from_static(b"me\ndata: x\n\n"));
+        assert_eq!(d.next_event().unwrap().unwrap().event_type(), "long-name");
+        assert_eq!(d.finish(), Ok(()));
+    }
+
+    #[test]
+    fn a_long_data_line_is_copied_once_across_many_chunks() {
+        let value = "v".repeat(100_000);
+        let input = format!("event: big\ndata: {value}\nid: 9\n\n");
+        let all = Bytes::from(input);
+        let mut d = Decoder::with_max_event_size(200_000);
+        let mut got = Vec::new();
+        for at in (0..all.len()).step_by(4096) {
+            d.feed_bytes(all.slice(at..(at + 4096).min(all.len())));
+            // Nothing waits aside: the value is appended as it comes.
+            assert!(d.pending.is_empty());
+            got.extend(std::iter::from_fn(|| d.next_event()));
+        }
+        assert_eq!(got.len(), 1);
+        let e = got.remove(0).unwrap();
+        assert_eq!((e.event_type(), e.id()), ("big", Some("9")));
+        assert_eq!(e.data(), value);
         assert_eq!(d.finish(), Ok(()));
     }
 
