@@ -134,6 +134,7 @@ transports!(evaluation = evals;
     eval_run_errors,
     eval_run_cancel_and_partial,
     eval_runs_list_and_paginate,
+    eval_run_on_datasets_created_through_the_api,
 );
 
 transports!(batching = batches;
