@@ -20,7 +20,7 @@ use std::time::Duration;
 use serde_json::{json, Map, Value};
 
 use crate::model::{self, Plan};
-use crate::store::Store;
+use crate::store::{DatasetItem, Store};
 use crate::util::{iso, monotonic_ms};
 
 /// The versions of one eval, oldest first (the last is active).
@@ -42,7 +42,7 @@ pub(crate) struct EvalRunEntry {
     pub started_ms: u64,
     pub json: Value,
     /// Every item of the dataset snapshot (for cancelled-case filling).
-    pub items: Vec<Value>,
+    pub items: Vec<DatasetItem>,
 }
 
 /// Everything eval-related of all tenants.
@@ -317,10 +317,9 @@ fn outcome(
 }
 
 /// Runs one case: the agent on the item's input, then the judge.
-fn run_case(def: &Value, criteria: &[Value], item: &Value, started: u64) -> Value {
-    let input = item.get("input").cloned().unwrap_or(Value::Null);
-    let item_id = item.get("id").cloned().unwrap_or(Value::Null);
-    let text = input_text(&input);
+fn run_case(def: &Value, criteria: &[Value], item: &DatasetItem, started: u64) -> Value {
+    let (input, item_id) = (&item.input, &item.id);
+    let text = input_text(input);
     let output = match model::plan(&text, &[], None) {
         Plan::Answer(out) => out,
         Plan::Fail | Plan::CallTool { .. } => {
@@ -360,11 +359,11 @@ fn run_case(def: &Value, criteria: &[Value], item: &Value, started: u64) -> Valu
 }
 
 /// A case for an item the run never finished.
-pub(crate) fn cancelled_case(item: &Value) -> Value {
+pub(crate) fn cancelled_case(item: &DatasetItem) -> Value {
     json!({
-        "itemId": item.get("id").cloned().unwrap_or(Value::Null),
+        "itemId": item.id,
         "status": "cancelled",
-        "input": item.get("input").cloned().unwrap_or(Value::Null),
+        "input": item.input,
         "criteria": {}, "score": 0.0, "passed": false, "outcome": "failed",
         "gateFailures": ["case cancelled before scoring"],
         "error": "Eval run cancelled.",
@@ -561,7 +560,7 @@ pub(crate) fn spawn(store: Arc<Store>, run_id: String) {
         };
         for item in &items {
             let started = monotonic_ms();
-            let text = input_text(item.get("input").unwrap_or(&Value::Null));
+            let text = input_text(&item.input);
             let delay = model::slow_delay(&text).unwrap_or(Duration::from_millis(10));
             let deadline = tokio::time::Instant::now() + delay;
             loop {

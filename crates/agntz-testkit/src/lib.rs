@@ -42,12 +42,22 @@
 //! curated. Datasets and staged imports (`/datasets…`, `/dataset-imports…`)
 //! follow the worker's in-memory store: items are kept inline, every write
 //! publishes a new version, validation failures of create and update are
-//! the worker's plain-text 500.
+//! the worker's plain-text 500. There is one dataset store per worker: a
+//! dataset created or imported through the API is the one eval runs and
+//! batch runs read, and [`TestWorker::seed_dataset`] is only a shortcut for
+//! a `POST /datasets` upsert. The version routes and aliases of datasets
+//! (`/datasets/{id}/versions…`, `/datasets/{id}/aliases…`) are not served.
 //!
 //! # Evals and batches
 //!
 //! `/evals`, `/eval-runs`, `/eval-scores`, `/batches` and `/batch-runs` are
-//! served too. Datasets are seeded with [`TestWorker::seed_dataset`]. An eval
+//! served too. Runs read the datasets of the tenant's dataset store (created
+//! with `/datasets` or `/dataset-imports`, or seeded with
+//! [`TestWorker::seed_dataset`]): a run without `datasetVersion` uses the
+//! active version, `latest` the newest one, and any other value must be an
+//! exact version timestamp (the mock has no dataset aliases); an unknown
+//! dataset or version answers 404 `Dataset "<id>[@<version>]" not found`.
+//! An eval run needs a dataset whose `agentId` is the eval's agent. An eval
 //! run executes each item with the fake model and scores each criterion with
 //! a mock judge reading the rubric: `SCORE:<n>` gives `n`, `CONTAINS:<word>`
 //! gives 1 when the output contains the word (else 0), `JUDGE_FAIL` makes the
@@ -80,10 +90,10 @@
 mod auth;
 mod batches;
 mod catalog;
+mod datasets;
 mod engine;
 mod evals;
 mod faults;
-mod fixtures;
 mod model;
 mod respond;
 mod routes;
@@ -339,28 +349,27 @@ impl TestWorker {
         }
     }
 
-    /// Stores a dataset for the tenant of `api_key`, as a dataset upsert
-    /// does on the worker: a new active version (returned) of the JSON object
-    /// `dataset` (`{"id", "agentId"?, "name"?, "items": [{"id"?, "input",
-    /// ...}], ...}`; item ids default to `row_000001`, ...). Eval runs and
-    /// batch runs read these datasets. `None` if the key is unknown or the
-    /// dataset is not an object with a non-empty string `id`.
+    /// Stores a dataset for the tenant of `api_key` exactly as a
+    /// `POST /datasets` upsert does, without going through HTTP: `dataset`
+    /// is the request body (`{"id", "agentId"?, "name"?, "description"?,
+    /// "items": [{"id"?, "name"?, "input", "metadata"?}], "metadata"?}`),
+    /// normalized the same way (item ids default to `row_000001`, …; item
+    /// keys other than those four are dropped), and written as the new active
+    /// version. The dataset is then visible to `/datasets…`, eval runs and
+    /// batch runs alike. Returns the new version timestamp, or `None` if the
+    /// key is unknown, `dataset` is not an object with a non-blank string
+    /// `id`, or the worker would reject it (an item without a string, object
+    /// or array `input`, or a duplicate item id).
     pub fn seed_dataset(&self, api_key: &str, dataset: serde_json::Value) -> Option<String> {
         let header = format!("Bearer {api_key}");
         let tenant = auth::authenticate(Some(header.as_bytes())).ok()?;
-        let serde_json::Value::Object(map) = dataset else {
+        let serde_json::Value::Object(body) = dataset else {
             return None;
         };
-        if map
-            .get("id")
-            .and_then(|v| v.as_str())
-            .is_none_or(str::is_empty)
-        {
-            return None;
-        }
-        let at = util::iso(util::monotonic_ms());
+        datasets::non_blank(body.get("id"))?;
+        let fields = datasets::normalize(&body).ok()?;
         let mut inner = self.shared.store.lock();
-        Some(inner.dataset_fixtures.seed(tenant, map, &at))
+        Some(inner.publish_dataset(tenant, fields).head().version.clone())
     }
 
     /// Simulates the registry evicting a run tree from memory (as the worker does

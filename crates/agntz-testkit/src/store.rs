@@ -92,14 +92,13 @@ pub(crate) struct Inner {
     pub namespace_roots: HashMap<String, Vec<String>>,
     /// Memory entries per tenant, in write order.
     pub memory: HashMap<String, Vec<MemoryRecord>>,
-    /// Datasets, keyed by (tenant, dataset id).
+    /// Datasets, keyed by (tenant, dataset id): written by the dataset
+    /// routes and `TestWorker::seed_dataset`, read by eval and batch runs.
     pub datasets: HashMap<(String, String), StoredDataset>,
     /// Staged dataset imports, keyed by import id.
     pub dataset_imports: HashMap<String, StagedImport>,
     /// Eval definitions, eval runs and latest scores.
     pub evals: crate::evals::EvalState,
-    /// Datasets seeded by tests (read by eval and batch runs).
-    pub dataset_fixtures: crate::fixtures::DatasetFixtures,
     /// Batch definitions and batch runs.
     pub batches: crate::batches::BatchState,
 }

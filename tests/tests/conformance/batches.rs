@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use agntz_proto::types::{
     BatchInputItem, BatchItemStatus, BatchItemsQuery, BatchRunFilter, BatchRunRequest,
-    BatchRunStatus,
+    BatchRunStatus, DatasetDraft, DatasetImportInput, DatasetItem,
 };
 use agntz_proto::{Error, Transport};
 use agntz_testkit::{Fault, FaultRule};
@@ -570,4 +570,130 @@ pub async fn batch_run_errors_and_listing<T: Transport>(h: Harness<T>) {
         .get_run(&ids[1])
         .await
         .is_err());
+}
+
+/// The path a user takes: datasets created and imported through
+/// `client.datasets()`, then batch runs over them, with no test-only seeding.
+pub async fn batch_run_on_datasets_created_through_the_api<T: Transport>(h: Harness<T>) {
+    let datasets = h.client.datasets();
+    datasets
+        .create(
+            DatasetDraft::new().id("customers").items([
+                DatasetItem::new("Ada, Inc")
+                    .id("ada")
+                    .name("Ada")
+                    .metadata("segment", "enterprise"),
+                DatasetItem::new("Bob LLC").id("bob"),
+            ]),
+        )
+        .await
+        .expect("create dataset");
+    let v1 = datasets
+        .get("customers")
+        .await
+        .expect("get")
+        .version
+        .expect("version");
+    let batches = h.client.batches();
+    batches.create(SUMMARIES).await.expect("create");
+    batches
+        .update("summaries", SUMMARIES_V2)
+        .await
+        .expect("v2 with default dataset");
+
+    // The manifest's default dataset, created through the API.
+    let run = batches
+        .run(BatchRunRequest::new("summaries"))
+        .await
+        .expect("run on the default dataset");
+    assert_eq!(run.dataset_id.as_deref(), Some("customers"));
+    assert_eq!(run.dataset_version.as_deref(), Some(v1.as_str()));
+    assert_eq!(run.counts.total, 2);
+    let snapshot = run.snapshot.as_ref().expect("snapshot");
+    assert!(!snapshot.inline_dataset);
+    let head = snapshot.dataset.as_ref().expect("dataset snapshot");
+    assert_eq!(head["id"], "customers");
+    assert_eq!(head["itemCount"], 2);
+    assert_eq!(head["version"], json!(v1));
+    assert!(head.get("items").is_none(), "the snapshot has no items");
+    let done = batches.wait_for_run(&run.id, POLL).await.expect("done");
+    assert_eq!(done.status, BatchRunStatus::Completed);
+    assert_eq!(done.counts.succeeded, 2);
+    let page = batches
+        .items(&run.id, BatchItemsQuery::new())
+        .await
+        .expect("items");
+    let ada = &page.rows[0];
+    assert_eq!((ada.item_id.as_str(), ada.ordinal), ("ada", 0));
+    assert_eq!(ada.name.as_deref(), Some("Ada"));
+    assert_eq!(ada.metadata, Some(json!({"segment": "enterprise"})));
+    assert_eq!(ada.status, BatchItemStatus::Succeeded);
+    assert_eq!(ada.output_text(), Some("ECHO: Ada, Inc"));
+    assert_eq!(page.rows[1].item_id, "bob");
+    assert_eq!(page.rows[1].name, None);
+    assert_eq!(page.rows[1].metadata, None);
+
+    // An upsert publishes a new active version; a pin keeps the old one.
+    datasets
+        .create(
+            DatasetDraft::new()
+                .id("customers")
+                .items([DatasetItem::new("Cy Corp").id("cy")]),
+        )
+        .await
+        .expect("upsert");
+    let active = batches
+        .run(BatchRunRequest::new("summaries"))
+        .await
+        .expect("run on the new active version");
+    assert_ne!(active.dataset_version.as_deref(), Some(v1.as_str()));
+    assert_eq!(active.counts.total, 1);
+    let pinned = batches
+        .run(BatchRunRequest::new("summaries").dataset_version(&v1))
+        .await
+        .expect("run pinned to v1");
+    assert_eq!(pinned.dataset_version.as_deref(), Some(v1.as_str()));
+    assert_eq!(
+        pinned.requested_dataset_version.as_deref(),
+        Some(v1.as_str())
+    );
+    assert_eq!(pinned.counts.total, 2);
+    for id in [&active.id, &pinned.id] {
+        batches.wait_for_run(id, POLL).await.expect("done");
+    }
+
+    // A dataset published by a staged import.
+    let imported = datasets
+        .import(DatasetImportInput::new("id,input\nc1,Grace\n").dataset_id("imported"))
+        .await
+        .expect("import");
+    let run = batches
+        .run(BatchRunRequest::new("summaries").dataset_id("imported"))
+        .await
+        .expect("run on the imported dataset");
+    assert_eq!(run.dataset_version, imported.version);
+    batches.wait_for_run(&run.id, POLL).await.expect("done");
+    let results = batches.results(&run.id).await.expect("results");
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].item_id, "c1");
+    assert_eq!(results[0].input, json!("Grace"));
+    assert_eq!(results[0].output_text(), Some("ECHO: Grace"));
+
+    // Unknown versions and deleted datasets are 404s.
+    let e = batches
+        .run(BatchRunRequest::new("summaries").dataset_version("2001-01-01T00:00:00.000Z"))
+        .await
+        .expect_err("unknown version");
+    assert_eq!(status(&e), Some(404));
+    assert_eq!(
+        message(&e),
+        "Dataset \"customers@2001-01-01T00:00:00.000Z\" not found"
+    );
+    datasets.delete("customers").await.expect("delete");
+    let e = batches
+        .run(BatchRunRequest::new("summaries"))
+        .await
+        .expect_err("deleted dataset");
+    assert_eq!(status(&e), Some(404));
+    assert_eq!(message(&e), "Dataset \"customers\" not found");
 }

@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use agntz_proto::types::{
-    DatasetRef, EvalCaseStatus, EvalCriterion, EvalDefinition, EvalOutcome, EvalRunFilter,
-    EvalRunRequest, EvalRunStatus, LatestScoreFilter, LatestScoreQuery, ModelConfig,
+    DatasetDraft, DatasetImportInput, DatasetItem, DatasetRef, EvalCaseStatus, EvalCriterion,
+    EvalDefinition, EvalOutcome, EvalRunFilter, EvalRunRequest, EvalRunStatus, LatestScoreFilter,
+    LatestScoreQuery, ModelConfig,
 };
 use agntz_proto::{Error, Transport};
 use serde_json::json;
@@ -563,4 +564,181 @@ pub async fn eval_runs_list_and_paginate<T: Transport>(h: Harness<T>) {
         req.path,
         "/eval-runs?startedAfter=2999-01-01T00%3A00%3A00.000Z"
     );
+}
+
+/// The path a user takes: a dataset created (then upserted) and another
+/// imported through `client.datasets()`, and eval runs on them, with no
+/// test-only seeding.
+pub async fn eval_run_on_datasets_created_through_the_api<T: Transport>(h: Harness<T>) {
+    let datasets = h.client.datasets();
+    datasets
+        .create(
+            DatasetDraft::new()
+                .id("api_tickets")
+                .agent_id("echo")
+                .items([DatasetItem::new("refund please").id("t1")]),
+        )
+        .await
+        .expect("create dataset");
+    let v1 = datasets
+        .get("api_tickets")
+        .await
+        .expect("get v1")
+        .version
+        .expect("v1");
+    // The upsert publishes a second version, which becomes the active one.
+    datasets
+        .create(
+            DatasetDraft::new()
+                .id("api_tickets")
+                .agent_id("echo")
+                .items([
+                    DatasetItem::new("refund please").id("t1"),
+                    DatasetItem::new(json!({"text": "structured"})).id("t2"),
+                ]),
+        )
+        .await
+        .expect("upsert dataset");
+    let v2 = datasets
+        .get("api_tickets")
+        .await
+        .expect("get v2")
+        .version
+        .expect("v2");
+    assert_ne!(v1, v2);
+
+    // The default dataset is checked against the same store at create.
+    let evals = h.client.evals();
+    evals
+        .create(tone_eval().default_dataset("api_tickets"))
+        .await
+        .expect("create eval with an API-created default dataset");
+
+    let started = evals
+        .run(EvalRunRequest::new("tone"))
+        .await
+        .expect("run on the active version");
+    assert_eq!(started.dataset_id, "api_tickets");
+    assert_eq!(started.dataset_version.as_deref(), Some(v2.as_str()));
+    let snapshot = started
+        .snapshots
+        .as_ref()
+        .and_then(|s| s.dataset.as_ref())
+        .expect("dataset snapshot");
+    assert_eq!(snapshot["id"], "api_tickets");
+    assert_eq!(snapshot["version"], json!(v2));
+    assert_eq!(snapshot["itemCount"], 2);
+    assert_eq!(snapshot["items"][1]["input"], json!({"text": "structured"}));
+    let run = evals
+        .wait_for_run(&started.id, POLL)
+        .await
+        .expect("run ends");
+    assert_eq!(run.status, EvalRunStatus::Completed);
+    let ids: Vec<&str> = run
+        .case_results
+        .iter()
+        .map(|c| c.item_id.as_str())
+        .collect();
+    assert_eq!(ids, ["t1", "t2"]);
+    assert_eq!(
+        run.case_results[0].output.as_deref(),
+        Some("ECHO: refund please")
+    );
+    assert_eq!(run.case_results[0].criteria["echoes"].score, 1.0);
+    assert_eq!(run.case_results[0].criteria["style"].score, 0.5);
+    let summary = run.summary.as_ref().expect("summary");
+    assert_eq!((summary.total_cases, summary.completed_cases), (2, 2));
+    assert!((summary.overall_score - 0.75).abs() < 1e-9);
+    assert!(summary.passed);
+    let score = evals
+        .latest_score(LatestScoreQuery::for_run(&run))
+        .await
+        .expect("lookup")
+        .expect("a latest score for the API-created dataset");
+    assert_eq!(score.dataset_id, "api_tickets");
+    assert_eq!(score.run_id, run.id);
+
+    // A pin to the first version runs its single item; `latest` is the newest.
+    let pinned = evals
+        .run(EvalRunRequest::new("tone").dataset_version(&v1))
+        .await
+        .expect("run pinned to v1");
+    assert_eq!(pinned.dataset_version.as_deref(), Some(v1.as_str()));
+    assert_eq!(
+        pinned.requested_dataset_version.as_deref(),
+        Some(v1.as_str())
+    );
+    let pinned = evals.wait_for_run(&pinned.id, POLL).await.expect("ends");
+    assert_eq!(pinned.status, EvalRunStatus::Completed);
+    assert_eq!(pinned.case_results.len(), 1);
+    let latest = evals
+        .run(EvalRunRequest::new("tone").dataset_version("latest"))
+        .await
+        .expect("run on latest");
+    assert_eq!(latest.dataset_version.as_deref(), Some(v2.as_str()));
+    assert_eq!(latest.requested_dataset_version.as_deref(), Some("latest"));
+    evals.wait_for_run(&latest.id, POLL).await.expect("ends");
+
+    // A dataset published by a staged import runs too.
+    let imported = datasets
+        .import(
+            DatasetImportInput::new("id,input\nc1,Ada\nc2,Grace\n")
+                .dataset_id("imported")
+                .agent_id("echo"),
+        )
+        .await
+        .expect("import");
+    let run = evals
+        .run(EvalRunRequest::new("tone").dataset_id("imported"))
+        .await
+        .expect("run on the imported dataset");
+    assert_eq!(run.dataset_version, imported.version);
+    let run = evals.wait_for_run(&run.id, POLL).await.expect("ends");
+    assert_eq!(run.status, EvalRunStatus::Completed);
+    let outputs: Vec<_> = run
+        .case_results
+        .iter()
+        .map(|c| (c.item_id.as_str(), c.output.as_deref()))
+        .collect();
+    assert_eq!(
+        outputs,
+        [("c1", Some("ECHO: Ada")), ("c2", Some("ECHO: Grace"))]
+    );
+
+    // Unknown versions, and a dataset deleted through the API, are 404s.
+    let message = |e: &Error| e.api().map(|a| a.message.clone()).unwrap_or_default();
+    let e = evals
+        .run(EvalRunRequest::new("tone").dataset_version("2001-01-01T00:00:00.000Z"))
+        .await
+        .expect_err("unknown version");
+    assert!(matches!(e, Error::NotFound(_)), "{e:?}");
+    assert_eq!(
+        message(&e),
+        "Dataset \"api_tickets@2001-01-01T00:00:00.000Z\" not found"
+    );
+    datasets.delete("api_tickets").await.expect("delete");
+    let e = evals
+        .run(EvalRunRequest::new("tone"))
+        .await
+        .expect_err("deleted dataset");
+    assert!(matches!(e, Error::NotFound(_)), "{e:?}");
+    assert_eq!(message(&e), "Dataset \"api_tickets\" not found");
+
+    // Another tenant's eval runs cannot reach this tenant's datasets.
+    let other = h.client_with_key(Some(h.worker.api_key_b()));
+    other
+        .evals()
+        .create(
+            EvalDefinition::new("echo")
+                .id("tone")
+                .criterion(EvalCriterion::new("c", "r")),
+        )
+        .await
+        .expect("tenant b eval");
+    let e = other
+        .evals()
+        .run(EvalRunRequest::new("tone").dataset_id("imported"))
+        .await
+        .expect_err("tenant b");
+    assert!(matches!(e, Error::NotFound(_)), "{e:?}");
 }

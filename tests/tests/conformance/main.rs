@@ -134,6 +134,7 @@ transports!(evaluation = evals;
     eval_run_errors,
     eval_run_cancel_and_partial,
     eval_runs_list_and_paginate,
+    eval_run_on_datasets_created_through_the_api,
 );
 
 transports!(batching = batches;
@@ -141,4 +142,5 @@ transports!(batching = batches;
     batch_run_inline_items_to_results,
     batch_run_dataset_compare_cancel_delete,
     batch_run_errors_and_listing,
+    batch_run_on_datasets_created_through_the_api,
 );

@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value};
 
 use super::{Ctx, Rejection};
 use crate::batches::{self, BatchRunEntry};
-use crate::fixtures::DatasetLookup;
 use crate::respond::{self, Body};
+use crate::store::DatasetItem;
 use crate::util::{
     b64url_decode, b64url_encode, hex, iso, monotonic_ms, parse_iso, parse_json_body,
 };
@@ -294,11 +294,12 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
     let requested_dataset_version = text_field(&body, "datasetVersion");
     let mut snapshot = json!({ "batch": def });
     let mut run = json!({});
-    let raw_items: Vec<Value> = if let Some(items) = inline {
+    let items: Vec<DatasetItem> = if let Some(items) = inline {
         let Some(items) = items.as_array() else {
             return respond::error(400, "items must be an array");
         };
         let mut seen = HashSet::new();
+        let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let id = item.get("id").and_then(Value::as_str).unwrap_or("");
             if id.is_empty() {
@@ -307,12 +308,18 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
             if !seen.insert(id.to_string()) {
                 return respond::error(400, &format!("Duplicate item id: {id}"));
             }
-            if item.get("input").is_none_or(Value::is_null) {
+            let Some(input) = item.get("input").filter(|v| !v.is_null()) else {
                 return respond::error(400, &format!("items[{i}].input is required"));
-            }
+            };
+            out.push(DatasetItem {
+                id: id.to_string(),
+                name: item.get("name").and_then(Value::as_str).map(str::to_owned),
+                input: input.clone(),
+                metadata: item.get("metadata").filter(|v| !v.is_null()).cloned(),
+            });
         }
         snapshot["inlineDataset"] = json!(true);
-        items.clone()
+        out
     } else {
         let default = def.get("defaultDataset");
         let default_id = default.and_then(|d| text_field(d, "id"));
@@ -329,44 +336,42 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
                 default.and_then(|d| text_field(d, "version"))
             }
         });
-        let ds = {
-            let inner = ctx.shared.store.lock();
-            inner
-                .dataset_fixtures
-                .resolve(ctx.tenant, &ds_id, version.as_deref())
-        };
-        let ds = match ds {
+        let ds = ctx
+            .shared
+            .store
+            .lock()
+            .dataset_at(ctx.tenant, &ds_id, version.as_deref());
+        let mut ds = match ds {
             Ok(d) => d,
-            Err(DatasetLookup::NotFound(m)) => return respond::error(404, &m),
+            Err(m) => return respond::error(404, &m),
         };
-        let mut head = ds.record.clone();
-        if let Some(o) = head.as_object_mut() {
+        if let Some(o) = ds.record.as_object_mut() {
             o.remove("items");
         }
-        snapshot["dataset"] = head;
+        snapshot["dataset"] = ds.record;
         run["datasetId"] = json!(ds_id);
         run["datasetVersion"] = json!(ds.version);
         if let Some(v) = &version {
             run["requestedDatasetVersion"] = json!(v);
         }
-        ds.items()
+        ds.fields.items
     };
 
     let now = monotonic_ms();
     let run_id = format!("batchrun_{}", hex(32));
-    let items: Vec<Value> = raw_items
-        .iter()
+    let items: Vec<Value> = items
+        .into_iter()
         .enumerate()
         .map(|(i, it)| {
             let mut item = json!({
-                "runId": run_id, "itemId": it.get("id").cloned().unwrap_or(Value::Null),
-                "ordinal": i, "input": it.get("input").cloned().unwrap_or(Value::Null),
+                "runId": run_id, "itemId": it.id, "ordinal": i, "input": it.input,
                 "status": "pending",
             });
-            for k in ["name", "metadata"] {
-                if let Some(v) = it.get(k).filter(|v| !v.is_null()) {
-                    item[k] = v.clone();
-                }
+            if let Some(name) = it.name {
+                item["name"] = Value::String(name);
+            }
+            if let Some(metadata) = it.metadata {
+                item["metadata"] = metadata;
             }
             item
         })

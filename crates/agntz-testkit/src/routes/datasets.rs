@@ -1,15 +1,14 @@
 //! Datasets (`/datasets…`) and staged dataset imports (`/dataset-imports…`),
 //! with the in-memory store's behaviour (items always inline).
 
-use std::collections::HashSet;
-
 use http::Response;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{Ctx, Rejection};
+use crate::datasets::{self, non_blank, normalize_items, DatasetJson};
 use crate::respond::{self, Body};
-use crate::store::{DatasetFields, DatasetItem, DatasetVersion, StagedImport, StoredDataset};
+use crate::store::{DatasetFields, DatasetItem, StagedImport, StoredDataset};
 use crate::util::{b64url_decode, b64url_encode, iso, monotonic_ms, nanoid, parse_json_body};
 
 fn reject(status: u16, msg: &str) -> Rejection {
@@ -29,155 +28,13 @@ fn dataset_not_found() -> Rejection {
     reject(404, "Dataset not found")
 }
 
-fn row_id(n: usize) -> String {
-    format!("row_{n:06}")
-}
-
-fn non_blank(v: Option<&Value>) -> Option<String> {
-    v.and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty())
-        .map(str::to_owned)
-}
-
-/// Normalizes items: objects only, input a string, object or array, ids
-/// defaulted by position, only `id`, `name`, `input`, `metadata` kept.
-fn normalize_items(raw: &[Value]) -> Result<Vec<DatasetItem>, String> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::with_capacity(raw.len());
-    for (i, v) in raw.iter().enumerate() {
-        let Some(obj) = v.as_object() else {
-            return Err(format!("items[{i}] must be an object"));
-        };
-        let input = match obj.get("input") {
-            Some(x @ (Value::String(_) | Value::Object(_) | Value::Array(_))) => x.clone(),
-            _ => {
-                return Err(format!(
-                    "items[{i}].input must be a string, object, or content blocks"
-                ))
-            }
-        };
-        let id = non_blank(obj.get("id")).unwrap_or_else(|| row_id(i + 1));
-        if !seen.insert(id.clone()) {
-            return Err(format!("Duplicate dataset item id '{id}'"));
-        }
-        out.push(DatasetItem {
-            id,
-            name: obj.get("name").and_then(Value::as_str).map(str::to_owned),
-            input,
-            metadata: obj.get("metadata").filter(|m| m.is_object()).cloned(),
-        });
-    }
-    Ok(out)
-}
-
 /// A create or update body, normalized (`Err` = the worker's plain 500).
 fn normalize(body: &Map<String, Value>) -> Result<DatasetFields, Rejection> {
-    let id = non_blank(body.get("id")).unwrap_or_else(|| format!("dataset_{}", nanoid(12)));
-    let items = match body.get("items") {
-        Some(Value::Array(a)) => normalize_items(a).map_err(|_| crash())?,
-        _ => Vec::new(),
-    };
-    Ok(DatasetFields {
-        name: non_blank(body.get("name")).unwrap_or_else(|| id.clone()),
-        id,
-        agent_id: body
-            .get("agentId")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        description: body
-            .get("description")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        metadata: body.get("metadata").filter(|m| m.is_object()).cloned(),
-        items,
-    })
-}
-
-/// The dataset JSON: the fields, plus whichever stored values are given.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DatasetJson<'a> {
-    id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    agent_id: Option<&'a str>,
-    name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    items: &'a [DatasetItem],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    metadata: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    item_count: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    created_at: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    updated_at: Option<&'a Value>,
-}
-
-fn echo<'a>(f: &'a DatasetFields, body: &'a Map<String, Value>) -> DatasetJson<'a> {
-    DatasetJson {
-        id: &f.id,
-        agent_id: f.agent_id.as_deref(),
-        name: &f.name,
-        description: f.description.as_deref(),
-        items: &f.items,
-        metadata: f.metadata.as_ref(),
-        item_count: None,
-        created_at: body.get("createdAt"),
-        version: body.get("version"),
-        updated_at: body.get("updatedAt"),
-    }
-}
-
-struct HeadValues {
-    created_at: Value,
-    version: Value,
-}
-
-fn head_json<'a>(d: &'a StoredDataset, v: &'a HeadValues) -> DatasetJson<'a> {
-    let head = d.head();
-    DatasetJson {
-        id: &head.fields.id,
-        agent_id: head.fields.agent_id.as_deref(),
-        name: &head.fields.name,
-        description: head.fields.description.as_deref(),
-        items: &head.fields.items,
-        metadata: head.fields.metadata.as_ref(),
-        item_count: Some(head.fields.items.len()),
-        created_at: Some(&v.created_at),
-        version: Some(&v.version),
-        updated_at: Some(&v.version),
-    }
-}
-
-fn head_values(d: &StoredDataset) -> HeadValues {
-    HeadValues {
-        created_at: Value::String(d.created_at.clone()),
-        version: Value::String(d.head().version.clone()),
-    }
+    datasets::normalize(body).map_err(|_| crash())
 }
 
 fn head_response(status: u16, d: &StoredDataset) -> Response<Body> {
-    let v = head_values(d);
-    respond::json(status, &head_json(d, &v))
-}
-
-impl crate::store::Inner {
-    /// Writes `fields` as the new active version of the tenant's dataset.
-    fn publish_dataset(&mut self, tenant: &str, fields: DatasetFields) -> &StoredDataset {
-        let version = iso(monotonic_ms());
-        let key = (tenant.to_string(), fields.id.clone());
-        let entry = self.datasets.entry(key).or_insert_with(|| StoredDataset {
-            created_at: version.clone(),
-            versions: Vec::new(),
-            active: 0,
-        });
-        entry.versions.push(DatasetVersion { version, fields });
-        entry.active = entry.versions.len() - 1;
-        entry
-    }
+    respond::json(status, &DatasetJson::stored(d, d.head()))
 }
 
 fn object_body(ctx: &Ctx<'_>) -> Result<Map<String, Value>, Rejection> {
@@ -203,11 +60,9 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
         })
         .collect();
     rows.sort_by(|a, b| b.head().version.cmp(&a.head().version));
-    let values: Vec<HeadValues> = rows.iter().map(|d| head_values(d)).collect();
     let json: Vec<DatasetJson<'_>> = rows
         .iter()
-        .zip(&values)
-        .map(|(d, v)| head_json(d, v))
+        .map(|d| DatasetJson::stored(d, d.head()))
         .collect();
     respond::json(200, &json)
 }
@@ -217,7 +72,7 @@ pub(crate) fn create(ctx: &Ctx<'_>) -> Response<Body> {
     unwrap((|| {
         let body = object_body(ctx)?;
         let fields = normalize(&body)?;
-        let resp = respond::json(201, &echo(&fields, &body));
+        let resp = respond::json(201, &DatasetJson::echo(&fields, &body));
         ctx.shared.store.lock().publish_dataset(ctx.tenant, fields);
         Ok(resp)
     })())
@@ -245,8 +100,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
         let Some(stored) = inner.datasets.get(&key) else {
             return Err(dataset_not_found());
         };
-        let values = head_values(stored);
-        let mut base = match serde_json::to_value(head_json(stored, &values)) {
+        let mut base = match serde_json::to_value(DatasetJson::stored(stored, stored.head())) {
             Ok(Value::Object(m)) => m,
             _ => return Err(crash()),
         };
@@ -254,7 +108,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
         base.extend(patch);
         base.insert("id".into(), Value::String(id.to_string()));
         let fields = normalize(&base)?;
-        let resp = respond::json(200, &echo(&fields, &base));
+        let resp = respond::json(200, &DatasetJson::echo(&fields, &base));
         inner.publish_dataset(ctx.tenant, fields);
         Ok(resp)
     })())

@@ -6,7 +6,6 @@ use serde_json::{json, Map, Value};
 
 use super::Ctx;
 use crate::evals::{self, EvalHistory, EvalRunEntry};
-use crate::fixtures::DatasetLookup;
 use crate::respond::{self, Body};
 use crate::util::{b64url_decode, b64url_encode, iso, monotonic_ms, nanoid, parse_iso};
 
@@ -26,15 +25,13 @@ fn check_default_dataset(ctx: &Ctx<'_>, def: &Map<String, Value>) -> bool {
         return true;
     };
     let inner = ctx.shared.store.lock();
-    match inner
-        .dataset_fixtures
-        .resolve(ctx.tenant, &id, version.as_deref())
-    {
-        Ok(ds) => ds
-            .agent_id()
-            .is_none_or(|a| Some(a) == def.get("agentId").and_then(Value::as_str)),
-        Err(DatasetLookup::NotFound(_)) => false,
-    }
+    inner
+        .dataset_at(ctx.tenant, &id, version.as_deref())
+        .is_ok_and(|ds| {
+            ds.fields
+                .agent_id
+                .is_none_or(|a| Some(a.as_str()) == def.get("agentId").and_then(Value::as_str))
+        })
 }
 
 fn store_version(ctx: &Ctx<'_>, def: &Map<String, Value>) {
@@ -238,29 +235,27 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
     } else {
         default_version
     });
-    let dataset = {
-        let inner = ctx.shared.store.lock();
-        inner.dataset_fixtures.resolve(
-            ctx.tenant,
-            &dataset_id,
-            requested_dataset_version.as_deref(),
-        )
-    };
+    let dataset = ctx.shared.store.lock().dataset_at(
+        ctx.tenant,
+        &dataset_id,
+        requested_dataset_version.as_deref(),
+    );
     let dataset = match dataset {
         Ok(d) => d,
-        Err(DatasetLookup::NotFound(msg)) => return respond::error(404, &msg),
+        Err(msg) => return respond::error(404, &msg),
     };
     let agent_id = def
         .get("agentId")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    if dataset.agent_id() != Some(agent_id.as_str()) {
+    let dataset_agent = dataset.fields.agent_id.as_deref();
+    if dataset_agent != Some(agent_id.as_str()) {
         return respond::error(
             500,
             &format!(
                 "Dataset \"{dataset_id}\" belongs to agent \"{}\", not \"{agent_id}\"",
-                dataset.agent_id().unwrap_or("undefined")
+                dataset_agent.unwrap_or("undefined")
             ),
         );
     }
@@ -308,7 +303,7 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
         }
     }
     run["snapshots"] = snapshots;
-    let items = dataset.items();
+    let items = dataset.fields.items;
     ctx.shared.store.lock().evals.runs.insert(
         run_id.clone(),
         EvalRunEntry {
@@ -361,7 +356,7 @@ pub(crate) fn cancel_run(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
         let missing: Vec<Value> = entry
             .items
             .iter()
-            .filter(|i| !done.contains(i.get("id").unwrap_or(&Value::Null)))
+            .filter(|i| !done.iter().any(|d| d.as_str() == Some(i.id.as_str())))
             .map(evals::cancelled_case)
             .collect();
         if let Some(cases) = entry
