@@ -15,8 +15,8 @@ use crate::store::{
 use crate::util::{hex, iso, monotonic_ms, nanoid, now_ms, raw};
 use crate::wire::{
     InputTokenDetails, InvokeResult, InvokeUsage, Message, OutputTokenDetails, PublicUsage, Raw,
-    Retention, RunEvent, RunJson, RunResult, Span, SpanPatch, State, ToolCallRecord, ToolCallRef,
-    TraceDetail, TraceEvent, TraceSummary,
+    Reply, Retention, RunEvent, RunJson, RunResult, Span, SpanPatch, State, ToolCallRecord,
+    ToolCallRef, TraceDetail, TraceEvent, TraceSummary,
 };
 
 /// Model name reported for every run.
@@ -56,6 +56,8 @@ pub(crate) struct Prepared {
     spec: RunSpec,
     cancel_rx: watch::Receiver<Option<String>>,
     started_ms: u64,
+    /// Event logs of the session's active runs this run supersedes.
+    superseded: Vec<Arc<EventLog>>,
 }
 
 fn run_id() -> String {
@@ -95,8 +97,34 @@ pub(crate) fn prepare(store: &Store, spec: RunSpec) -> Prepared {
     };
     let (cancel_tx, cancel_rx) = watch::channel(None);
     let log = EventLog::new(&root_id);
+    let mut superseded = Vec::new();
     {
         let mut inner = store.lock();
+        if session_mode {
+            // Cancel-and-replace: the session's active root runs are
+            // cancelled (`superseded`); this run starts once they ended.
+            for e in inner.runs.values() {
+                let active = e.in_memory
+                    && e.json.depth == 0
+                    && e.tenant == spec.tenant
+                    && e.json.session_id.as_deref() == Some(spec.session_id.as_str())
+                    && !matches!(e.json.status, "completed" | "failed" | "cancelled");
+                if !active {
+                    continue;
+                }
+                e.cancel.send_if_modified(|r| {
+                    if r.is_none() {
+                        *r = Some("superseded".into());
+                        true
+                    } else {
+                        false
+                    }
+                });
+                if let Some(old) = inner.logs.get(&e.json.id) {
+                    superseded.push(old.clone());
+                }
+            }
+        }
         inner.runs.insert(
             root_id.clone(),
             RunEntry {
@@ -129,6 +157,7 @@ pub(crate) fn prepare(store: &Store, spec: RunSpec) -> Prepared {
         spec,
         cancel_rx,
         started_ms,
+        superseded,
     }
 }
 
@@ -275,6 +304,9 @@ enum StepEnd {
     Answer {
         text: String,
         tool_calls: Vec<ToolCallRecord>,
+        /// Model steps taken (1, plus one per step that called tools).
+        steps: u32,
+        replies: Vec<Reply>,
         input_tokens: u64,
         output_tokens: u64,
     },
@@ -289,8 +321,16 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
         spec,
         mut cancel_rx,
         started_ms,
+        superseded,
         ..
     } = p;
+    for old in superseded {
+        tokio::select! {
+            _ = old.ended() => {}
+            // Superseded in turn while waiting: the step sees the reason.
+            _ = cancelled(&mut cancel_rx) => break,
+        }
+    }
     let session_mode = spec.retention.mode == "session";
     let persisted_children = session_mode;
     log.emit(RunEvent::RunSpawn {
@@ -442,6 +482,8 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
         StepEnd::Answer {
             text,
             tool_calls,
+            steps,
+            replies,
             input_tokens,
             output_tokens,
         } => {
@@ -459,7 +501,7 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
                     "agent.usage.total_tokens": total,
                     "agent.duration_ms": child_ended.saturating_sub(child_started),
                     "agent.tool_call_count": tool_calls.len(),
-                    "agent.step_count": if tool_calls.is_empty() { 1 } else { 2 },
+                    "agent.step_count": steps,
                 }),
             );
             spans.set_attributes(
@@ -511,6 +553,7 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
                 requested_model: MODEL,
                 response_id: response_id.clone(),
                 finish_reason: "stop",
+                replies: replies.clone(),
             };
             finish_child(
                 store,
@@ -546,6 +589,7 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
                 requested_model: MODEL,
                 response_id: response_id.clone(),
                 finish_reason: "stop",
+                replies: replies.clone(),
             };
             let mut stored = root_result.clone();
             if redact {
@@ -591,6 +635,7 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
                 finish_reason: "stop",
                 response_id,
                 session_id: session_mode.then(|| spec.session_id.clone()),
+                replies,
             };
             spans.end(run_span);
             finish_root(
@@ -661,6 +706,26 @@ async fn run_step(
         return StepEnd::Cancel(reason);
     }
     let text = &spec.model_text;
+    // Step 1 (when the prompt asks for replies): the model calls `reply`.
+    let mut tool_calls = Vec::new();
+    let mut replies = Vec::new();
+    for reply_text in model::reply_texts(text) {
+        let record = reply_call(store, spec, child_id, log, spans, &replies, reply_text);
+        if let Some(reply) = record.1 {
+            replies.push(reply);
+        }
+        tool_calls.push(record.0);
+    }
+    let mut steps = 1;
+    if !tool_calls.is_empty() {
+        log.emit(RunEvent::StepComplete {
+            run_id: child_id.to_string(),
+            step: steps,
+            tool_calls: tool_calls.clone(),
+            seq: 0,
+        });
+        steps += 1;
+    }
     if let Some(delay) = model::slow_delay(text) {
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
@@ -676,7 +741,9 @@ async fn run_step(
         Plan::Answer(answer) => StepEnd::Answer {
             output_tokens: model::tokens(&answer),
             text: answer,
-            tool_calls: Vec::new(),
+            tool_calls,
+            steps,
+            replies,
             input_tokens,
         },
         Plan::CallTool { name, args } => {
@@ -760,19 +827,117 @@ async fn run_step(
             });
             log.emit(RunEvent::StepComplete {
                 run_id: child_id.to_string(),
-                step: 1,
+                step: steps,
                 tool_calls: vec![record.clone()],
                 seq: 0,
             });
             let answer = format!("TOOL_RESULT: {}", record.output.get());
+            let input_tokens = input_tokens + model::tokens(record.output.get());
+            tool_calls.push(record);
             StepEnd::Answer {
                 output_tokens: model::tokens(&answer),
-                input_tokens: input_tokens + model::tokens(record.output.get()),
+                input_tokens,
                 text: answer,
-                tool_calls: vec![record],
+                tool_calls,
+                steps: steps + 1,
+                replies,
             }
         }
     }
+}
+
+/// Identical consecutive replies this close together are refused as
+/// duplicates (as the worker's `reply` tool does).
+const REPLY_DEDUPE_MS: u64 = 100;
+
+/// One call of the agent's `reply` tool: `tool-call-start`, the `reply` event
+/// (unless refused as a duplicate of the previous reply), `tool-call-end`.
+/// In `session` mode the reply is appended to the session as an assistant
+/// message at once. Returns the tool call and the accepted reply.
+fn reply_call(
+    store: &Store,
+    spec: &RunSpec,
+    child_id: &str,
+    log: &EventLog,
+    spans: &mut SpanBuilder,
+    earlier: &[Reply],
+    text: String,
+) -> (ToolCallRecord, Option<Reply>) {
+    let call_id = format!("call_{}", hex(24));
+    let name = "reply".to_string();
+    log.emit(RunEvent::ToolCallStart {
+        run_id: child_id.to_string(),
+        tool_call: ToolCallRef {
+            id: call_id.clone(),
+            name: name.clone(),
+        },
+        seq: 0,
+    });
+    let tool_span = spans.start(
+        Some(spans.spans.len().saturating_sub(1)),
+        "agent.tool.call",
+        "tool",
+        None,
+        true,
+        serde_json::json!({"tool.name": name, "tool.call.id": call_id}),
+    );
+    let started = now_ms();
+    let duplicate = earlier.last().is_some_and(|last| {
+        last.text == text
+            && crate::util::parse_iso(&last.ts)
+                .is_some_and(|at| started.saturating_sub(at) < REPLY_DEDUPE_MS)
+    });
+    let (output, reply) = if duplicate {
+        (
+            raw(&serde_json::json!({"delivered": false, "reason": "duplicate"})),
+            None,
+        )
+    } else {
+        let ts = iso(started);
+        if spec.retention.mode == "session" {
+            let mut inner = store.lock();
+            let key = (spec.tenant.clone(), spec.session_id.clone());
+            if let Some(s) = inner.sessions.get_mut(&key) {
+                s.messages.push(Message {
+                    role: "assistant".into(),
+                    content: Value::String(text.clone()),
+                    timestamp: ts.clone(),
+                });
+                s.updated_at = ts.clone();
+            }
+        }
+        log.emit(RunEvent::Reply {
+            run_id: child_id.to_string(),
+            session_id: spec.session_id.clone(),
+            text: text.clone(),
+            ts: ts.clone(),
+            seq: 0,
+        });
+        (
+            raw(&serde_json::json!({"delivered": true})),
+            Some(Reply {
+                text: text.clone(),
+                ts,
+                session_id: spec.session_id.clone(),
+                run_id: child_id.to_string(),
+            }),
+        )
+    };
+    let record = ToolCallRecord {
+        id: call_id,
+        name,
+        input: serde_json::json!({ "text": text }),
+        output,
+        duration: now_ms().saturating_sub(started).max(1),
+        error: None,
+    };
+    spans.end(tool_span);
+    log.emit(RunEvent::ToolCallEnd {
+        run_id: child_id.to_string(),
+        tool_call: record.clone(),
+        seq: 0,
+    });
+    (record, reply)
 }
 
 fn deactivate(store: &Store, request_id: &str) {

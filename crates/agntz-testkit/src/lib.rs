@@ -77,6 +77,29 @@
 //! * `RECALL` → `RECALL: <earlier user turns of the session joined by " | ">`;
 //! * otherwise `ECHO: <user text>`.
 //!
+//! Independently of the answer, each `REPLY:"<text>"` (a JSON string
+//! literal) makes the agent call its `reply` tool with that text first, in
+//! order, in one model step before the answer (and before any `SLOW:`
+//! delay). Each call is a `tool-call-start` / `tool-call-end` pair of the
+//! manifest-step child run with a `reply` event between them (`runId` = that
+//! child run); `POST /run/stream` forwards the `reply` frames with `id: <seq>`;
+//! the run's result (`replies` on `/run`, `run-complete`, and the run
+//! records' `result`) lists the accepted replies, and in `session` mode each
+//! is appended to the session as an assistant message when it is sent. A
+//! reply identical to the one just before it (within 100 ms, so always here)
+//! is refused as a duplicate (`{"delivered":false,"reason":"duplicate"}`).
+//!
+//! # Sessions and durable runs
+//!
+//! Starting a `session`-mode run on a session that has an active root run
+//! cancels the older run (error `superseded`) and starts once it ended
+//! (cancel-and-replace); `none` and `result` runs never collide.
+//! `POST /runs` with a `callbackUrl` is refused like the worker refuses it:
+//! the outbound URL policy first (`callbackUrl is not allowed: Disallowed IP
+//! address: 127.0.0.1`, `… Disallowed hostname: localhost`, …; host names are
+//! not resolved), then `webhookSecretName required with callbackUrl`, then
+//! `webhook secret not found` (the mock stores no webhook secrets).
+//!
 //! # Example
 //!
 //! ```no_run

@@ -1,5 +1,9 @@
 //! The built-in agents and the deterministic fake LLM behind them.
 //!
+//! Before answering, every `REPLY:"<text>"` directive (a JSON string
+//! literal) makes the model call the agent's `reply` tool once with that
+//! text, in order (see [`reply_texts`]).
+//!
 //! Reply rules (checked in this order):
 //! * text containing `FAIL_LLM` → the model call fails with
 //!   `fake LLM forced failure (FAIL_LLM)`;
@@ -100,6 +104,31 @@ pub(crate) fn slow_delay(text: &str) -> Option<std::time::Duration> {
         return None;
     }
     Some(std::time::Duration::from_secs_f64(secs.min(3600.0)))
+}
+
+/// The texts of the `REPLY:"<text>"` directives in `text`, in order. The
+/// text is a JSON string literal right after the colon (so it may contain
+/// spaces, quotes and escapes); a directive without a valid, non-empty
+/// literal is ignored.
+pub(crate) fn reply_texts(text: &str) -> Vec<String> {
+    const DIRECTIVE: &str = "REPLY:";
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(idx) = rest.find(DIRECTIVE) {
+        rest = &rest[idx + DIRECTIVE.len()..];
+        if !rest.starts_with('"') {
+            continue;
+        }
+        let mut de = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+        if let Some(Ok(reply)) = de.next() {
+            let used = de.byte_offset();
+            if !reply.is_empty() {
+                out.push(reply);
+            }
+            rest = rest.get(used..).unwrap_or("");
+        }
+    }
+    out
 }
 
 /// Decides the model's behaviour for `text` given earlier user turns and offered tools.
@@ -212,6 +241,16 @@ mod tests {
             slow_delay("SLOW:2 go"),
             Some(std::time::Duration::from_secs(2))
         );
+    }
+
+    #[test]
+    fn reply_directives() {
+        assert_eq!(
+            reply_texts(r#"REPLY:"one" then REPLY:"two \"quoted\"" go"#),
+            vec!["one".to_string(), r#"two "quoted""#.to_string()]
+        );
+        assert!(reply_texts("REPLY: not a literal REPLY:\"\" REPLY:\"open").is_empty());
+        assert!(reply_texts("no directive").is_empty());
     }
 
     #[test]

@@ -80,6 +80,25 @@ impl EventLog {
         logged
     }
 
+    /// Resolves once the root's terminal event has been emitted.
+    pub(crate) async fn ended(&self) {
+        let (_, live) = self.subscribe(None);
+        let Some(mut rx) = live else {
+            return;
+        };
+        loop {
+            match rx.recv().await {
+                Ok(e) if e.root_terminal => return,
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                    if lock(&self.inner).done {
+                        return;
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    }
+
     /// Replay (events with `seq > since`) plus a live receiver if still running.
     pub(crate) fn subscribe(&self, since: Option<i64>) -> Subscription {
         let inner = lock(&self.inner);

@@ -62,6 +62,19 @@ pub(crate) struct RunResult {
     pub response_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replies: Vec<Reply>,
+}
+
+/// A message sent with the agent's `reply` tool (`{text, ts, sessionId, runId}`).
+#[derive(Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Reply {
+    pub text: String,
+    pub ts: String,
+    pub session_id: String,
+    /// The run that called the tool (the manifest-step child).
+    pub run_id: String,
 }
 
 /// The `run-start` payload on `/run/stream`.
@@ -145,6 +158,8 @@ pub(crate) struct InvokeResult {
     pub requested_model: &'static str,
     pub response_id: String,
     pub finish_reason: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replies: Vec<Reply>,
 }
 
 /// The Run object.
@@ -217,6 +232,15 @@ pub(crate) enum RunEvent {
         deadline_at: String,
         seq: u64,
     },
+    /// The agent's `reply` tool delivered a message.
+    #[serde(rename_all = "camelCase")]
+    Reply {
+        run_id: String,
+        session_id: String,
+        text: String,
+        ts: String,
+        seq: u64,
+    },
     /// A tool call ended.
     #[serde(rename_all = "camelCase")]
     ToolCallEnd {
@@ -257,6 +281,7 @@ impl RunEvent {
             RunEvent::RunSpawn { .. } => "run-spawn",
             RunEvent::ToolCallStart { .. } => "tool-call-start",
             RunEvent::ClientToolRequest { .. } => "client-tool-request",
+            RunEvent::Reply { .. } => "reply",
             RunEvent::ToolCallEnd { .. } => "tool-call-end",
             RunEvent::StepComplete { .. } => "step-complete",
             RunEvent::RunComplete { .. } => "run-complete",
@@ -270,6 +295,7 @@ impl RunEvent {
             RunEvent::RunSpawn { seq, .. }
             | RunEvent::ToolCallStart { seq, .. }
             | RunEvent::ClientToolRequest { seq, .. }
+            | RunEvent::Reply { seq, .. }
             | RunEvent::ToolCallEnd { seq, .. }
             | RunEvent::StepComplete { seq, .. }
             | RunEvent::RunComplete { seq, .. }
@@ -283,6 +309,7 @@ impl RunEvent {
             RunEvent::RunSpawn { run_id, .. }
             | RunEvent::ToolCallStart { run_id, .. }
             | RunEvent::ClientToolRequest { run_id, .. }
+            | RunEvent::Reply { run_id, .. }
             | RunEvent::ToolCallEnd { run_id, .. }
             | RunEvent::StepComplete { run_id, .. }
             | RunEvent::RunComplete { run_id, .. }

@@ -12,6 +12,7 @@ mod evals;
 mod harness;
 mod hostile;
 mod memory;
+mod replies;
 mod scenarios;
 
 /// `transports!(tests = module; scenario, ...)` makes `tests::reqwest::scenario`
@@ -74,6 +75,14 @@ transports!(api = scenarios;
     client_tool_handler_answers_and_run_completes,
     client_tool_handler_error_reaches_the_model,
     client_tool_manifests_need_attached_handlers,
+);
+
+transports!(replies_api = replies;
+    stream_yields_replies_in_order,
+    run_and_run_records_expose_replies,
+    run_stream_resume_sees_replies_once,
+    cancel_and_replace_supersedes_the_active_run,
+    durable_run_callback_url_policy,
 );
 
 transports!(resources = catalog;

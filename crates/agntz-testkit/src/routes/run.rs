@@ -389,7 +389,8 @@ pub(crate) async fn run_stream(ctx: &Ctx<'_>) -> Response<Body> {
                         None => std::future::pending().await,
                     }
                 } => match ev {
-                    Ok(ev) if ev.name == "client-tool-request" => {
+                    // Only replies and client-tool requests are forwarded, with `id: <seq>`.
+                    Ok(ev) if ev.name == "client-tool-request" || ev.name == "reply" => {
                         if !sender.send(ev.name, &ev.json, Some(ev.seq), false).await {
                             engine::cancel(&store, &root_id, "stream disconnected");
                             return;
