@@ -3,7 +3,8 @@
 //!
 //! `cargo run --profile bench -p agntz-bench --example decode_profile -- <mode> [deltas] [iterations]`
 //!
-//! Modes: `framing` (SSE decoder, borrowed frames), `typed` (`StreamDecoder`
+//! Modes: `framing` (SSE decoder, borrowed frames, 64 KiB chunks;
+//! `framing-whole`, `framing-per-frame` for the other chunkings), `typed` (`StreamDecoder`
 //! into `RunEvent`s), `memchr` (the framing floor), `serde` (the typed floor:
 //! payloads parsed with boundaries precomputed), `floor` (memchr framing plus
 //! serde parsing). Each pass is one `profile_*` function, so callgrind can
@@ -12,7 +13,7 @@
 use std::hint::black_box;
 use std::ops::Range;
 
-use agntz_bench::chunks::{fixed, frame_all};
+use agntz_bench::chunks::{frame_all, Chunkings};
 use agntz_bench::floor::{count_frames, floor_parse, parse_payload, payloads, Kind};
 use agntz_bench::transcript::transcript;
 use agntz_proto::stream::{RunFrames, StreamDecoder};
@@ -62,16 +63,19 @@ fn main() {
     let iterations = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1);
     let t = transcript(deltas);
     let bytes = t.runs_stream.as_slice();
-    let chunks = fixed(&Bytes::copy_from_slice(bytes), 64 * 1024);
+    let chunkings = Chunkings::new(bytes);
+    let chunks = &chunkings.k64;
     let payloads = payloads(bytes);
     let mut events = 0usize;
     for _ in 0..iterations {
         events += match what {
-            "framing" => profile_framing(&chunks),
+            "framing" => profile_framing(chunks),
+            "framing-whole" => profile_framing(&chunkings.whole),
+            "framing-per-frame" => profile_framing(&chunkings.per_frame),
             "memchr" => profile_memchr(bytes),
             "serde" => profile_serde(bytes, &payloads),
             "floor" => profile_floor(bytes),
-            _ => profile_typed(&chunks, &t.root_run_id),
+            _ => profile_typed(chunks, &t.root_run_id),
         };
     }
     println!("{what}: {events} events");
