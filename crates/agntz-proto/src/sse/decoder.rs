@@ -310,9 +310,12 @@ impl Decoder {
         }
     }
 
-    /// Drops what the last returned event borrowed and the input already read.
+    /// Drops input already read, and what the last returned frame
+    /// borrowed. The next call does this anyway; calling it as soon as a
+    /// frame is dealt with frees the transport's buffer while the stream
+    /// waits for more input (an idle stream then holds no chunk).
     #[inline(always)]
-    fn release(&mut self) {
+    pub fn release(&mut self) {
         let chunk_read = self.chunk_pos > 0 && self.chunk_pos >= self.chunk.len();
         if self.data_returned || self.pending_pos > 0 || chunk_read {
             self.release_slow();
@@ -820,6 +823,17 @@ mod tests {
         assert_eq!((e.event_type(), e.id()), ("big", Some("9")));
         assert_eq!(e.data(), value);
         assert_eq!(d.finish(), Ok(()));
+    }
+
+    #[test]
+    fn release_lets_go_of_a_read_chunk() {
+        let chunk = Bytes::from(b"data: a\n\n".to_vec());
+        let mut d = Decoder::new();
+        d.feed_bytes(chunk.clone());
+        assert_eq!(d.next_frame().unwrap().unwrap().data_bytes(), b"a");
+        assert!(!chunk.is_unique(), "the frame was read in place");
+        d.release();
+        assert!(chunk.is_unique(), "the decoder no longer holds the chunk");
     }
 
     #[test]

@@ -59,7 +59,11 @@ impl<F: Frames> StreamDecoder<F> {
                     return Some(Err(Error::Stream(sse_error(e))));
                 }
             };
-            match self.frames.decode(frame) {
+            let item = self.frames.decode(frame);
+            // The frame is decoded: free the chunk it was read from now
+            // rather than at the next call, which may be a long wait away.
+            self.sse.release();
+            match item {
                 Ok(None) => continue,
                 Ok(Some(item)) => {
                     self.items += 1;
