@@ -575,3 +575,39 @@ fn decoder_and_event_are_send_and_sync() {
     assert_send_sync::<Event>();
     assert_send_sync::<SseError>();
 }
+
+/// Lines that are not `data` wait aside while cut (comments, unknown
+/// fields); chunks fed in place take other paths than copied ones. Each
+/// combination stays linear for a long line fed one byte at a time.
+#[test]
+fn scanning_is_linear_for_every_cut_line_kind_and_feed() {
+    const LEN: usize = 2 * 1024 * 1024;
+    for prefix in [&b"data: "[..], b": ", b"x-unknown: ", b"data:"] {
+        for in_place in [false, true] {
+            let mut input = prefix.to_vec();
+            input.resize(LEN, b'x');
+            input.extend_from_slice(b"\ndata: end\n\n");
+            let mut dec = Decoder::new();
+            let mut events = 0;
+            for byte in input.chunks(1) {
+                if in_place {
+                    dec.feed_bytes(bytes::Bytes::copy_from_slice(byte));
+                } else {
+                    dec.feed(byte);
+                }
+                while let Some(r) = dec.next_frame() {
+                    r.unwrap();
+                    events += 1;
+                }
+            }
+            assert_eq!(dec.finish(), Ok(()));
+            assert_eq!(events, 1, "{prefix:?}");
+            assert!(
+                dec.scanned_bytes() <= 2 * input.len() as u64,
+                "{prefix:?} in place {in_place}: scanned {} bytes for {}",
+                dec.scanned_bytes(),
+                input.len()
+            );
+        }
+    }
+}
