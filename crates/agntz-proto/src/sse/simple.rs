@@ -27,7 +27,7 @@ pub(super) struct Simple {
 /// most once), `event: ` and `id: ` lines ended by LF, then an empty line,
 /// all within `max` bytes. `None` means "use the line machine": another
 /// shape, a CR, or a frame not yet complete.
-#[inline]
+#[inline(always)]
 pub(super) fn scan(input: &[u8], max: usize, ends: &LineEnds) -> Option<Simple> {
     let mut frame = Simple {
         len: 0,
@@ -130,7 +130,7 @@ impl LineEnds {
     }
 
     /// Index of the first CR or LF in `s`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn find(&self, s: &[u8]) -> Option<usize> {
         #[cfg(target_arch = "x86_64")]
         if let Some(two) = &self.avx2 {
@@ -141,7 +141,7 @@ impl LineEnds {
 
     /// Index of the LF ending a line; `None` if a CR comes first or the
     /// line is not complete.
-    #[inline]
+    #[inline(always)]
     fn lf(&self, s: &[u8]) -> Option<usize> {
         let i = self.find(s)?;
         (s.get(i) == Some(&b'\n')).then_some(i)
