@@ -4,7 +4,8 @@
 //! `cargo run --profile bench -p agntz-bench --example decode_profile -- <mode> [deltas] [iterations]`
 //!
 //! Modes: `framing` (SSE decoder, borrowed frames, 64 KiB chunks;
-//! `framing-whole`, `framing-per-frame` for the other chunkings), `typed` (`StreamDecoder`
+//! `framing-whole`, `framing-per-frame` for the other chunkings),
+//! `typed-whole` (the same in one chunk), `typed` (`StreamDecoder`
 //! into `RunEvent`s), `memchr` (the framing floor), `serde` (the typed floor:
 //! payloads parsed with boundaries precomputed), `floor` (memchr framing plus
 //! serde parsing). Each pass is one `profile_*` function, so callgrind can
@@ -72,6 +73,7 @@ fn main() {
             "framing" => profile_framing(chunks),
             "framing-whole" => profile_framing(&chunkings.whole),
             "framing-per-frame" => profile_framing(&chunkings.per_frame),
+            "typed-whole" => profile_typed(&chunkings.whole, &t.root_run_id),
             "memchr" => profile_memchr(bytes),
             "serde" => profile_serde(bytes, &payloads),
             "floor" => profile_floor(bytes),
