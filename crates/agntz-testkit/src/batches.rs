@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 
 use crate::model::{self, Plan};
 use crate::store::Store;
-use crate::util::{hex, iso, monotonic_ms};
+use crate::util::{hex, iso, monotonic_ms, sleep_while};
 
 /// One version of a batch definition.
 pub(crate) struct BatchVersion {
@@ -111,6 +111,18 @@ pub(crate) fn is_terminal(status: &str) -> bool {
 pub(crate) struct BatchState {
     pub defs: HashMap<(String, String), BatchHistory>,
     pub runs: HashMap<String, BatchRunEntry>,
+}
+
+impl BatchState {
+    /// The tenant's run `id` (another tenant's run counts as missing).
+    pub(crate) fn run(&self, tenant: &str, id: &str) -> Option<&BatchRunEntry> {
+        self.runs.get(id).filter(|e| e.tenant == tenant)
+    }
+
+    /// [`BatchState::run`], writable.
+    pub(crate) fn run_mut(&mut self, tenant: &str, id: &str) -> Option<&mut BatchRunEntry> {
+        self.runs.get_mut(id).filter(|e| e.tenant == tenant)
+    }
 }
 
 fn unquote(v: &str) -> String {
@@ -211,23 +223,15 @@ pub(crate) fn put_version(
     history.head().unwrap_or(Value::Null)
 }
 
-/// The text the fake model sees for an item input.
-fn input_text(input: &Value) -> String {
-    crate::evals::input_text(input)
-}
-
 fn answer(item: &mut Value, started: u64) {
-    let text = input_text(item.get("input").unwrap_or(&Value::Null));
+    let text = model::input_text(item.get("input").unwrap_or(&Value::Null));
     let duration = monotonic_ms().saturating_sub(started);
     match model::plan(&text, &[], None) {
         Plan::Answer(out) => {
-            let prompt = model::tokens(&text);
-            let completion = model::tokens(&out);
             item["status"] = json!("succeeded");
             item["output"] = json!(out);
             item["rawOutput"] = json!(out);
-            item["usage"] = json!({"promptTokens": prompt, "completionTokens": completion,
-                                   "totalTokens": prompt + completion});
+            item["usage"] = model::usage_json(&text, &out);
             item["finishReason"] = json!("stop");
         }
         Plan::Fail | Plan::CallTool { .. } => {
@@ -289,30 +293,26 @@ pub(crate) fn spawn(store: Arc<Store>, run_id: String) {
                 let Some(e) = inner.batches.runs.get(&run_id) else {
                     return;
                 };
-                let text = input_text(e.items[i].get("input").unwrap_or(&Value::Null));
-                model::slow_delay(&text).unwrap_or(Duration::from_millis(10))
+                let text = model::input_text(e.items[i].get("input").unwrap_or(&Value::Null));
+                model::item_delay(&text)
             };
-            let deadline = tokio::time::Instant::now() + delay;
-            loop {
-                {
-                    let mut inner = store.lock();
-                    let Some(e) = inner.batches.runs.get_mut(&run_id) else {
-                        return;
-                    };
-                    match e.status() {
-                        "running" => {}
-                        "cancelling" => {
-                            cancel_now(e);
-                            return;
-                        }
-                        _ => return,
+            let running = sleep_while(delay, || {
+                let mut inner = store.lock();
+                let Some(e) = inner.batches.runs.get_mut(&run_id) else {
+                    return false;
+                };
+                match e.status() {
+                    "running" => true,
+                    "cancelling" => {
+                        cancel_now(e);
+                        false
                     }
+                    _ => false,
                 }
-                let now = tokio::time::Instant::now();
-                if now >= deadline {
-                    break;
-                }
-                tokio::time::sleep((deadline - now).min(Duration::from_millis(10))).await;
+            })
+            .await;
+            if !running {
+                return;
             }
             let mut inner = store.lock();
             let Some(e) = inner.batches.runs.get_mut(&run_id) else {

@@ -15,13 +15,12 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
 use crate::model::{self, Plan};
 use crate::store::{DatasetItem, Store};
-use crate::util::{iso, monotonic_ms};
+use crate::util::{iso, monotonic_ms, sleep_while};
 
 /// The versions of one eval, oldest first (the last is active).
 #[derive(Default)]
@@ -200,19 +199,6 @@ fn gate_json(min: Option<f64>, score: f64, any: bool) -> Option<Value> {
     min.map(|m| json!({"minimumScore": m, "passed": any && score >= m}))
 }
 
-/// Text the fake model sees for an item input.
-pub(crate) fn input_text(input: &Value) -> String {
-    match input {
-        Value::String(s) => s.clone(),
-        Value::Array(blocks) => blocks
-            .iter()
-            .filter_map(|b| b.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        other => other.to_string(),
-    }
-}
-
 const JUDGE_FAILED: &str = "Judge failed: No object generated: could not parse the response.";
 
 fn judge(criterion: &Value, output: &str) -> Value {
@@ -319,7 +305,7 @@ fn outcome(
 /// Runs one case: the agent on the item's input, then the judge.
 fn run_case(def: &Value, criteria: &[Value], item: &DatasetItem, started: u64) -> Value {
     let (input, item_id) = (&item.input, &item.id);
-    let text = input_text(input);
+    let text = model::input_text(input);
     let output = match model::plan(&text, &[], None) {
         Plan::Answer(out) => out,
         Plan::Fail | Plan::CallTool { .. } => {
@@ -345,13 +331,10 @@ fn run_case(def: &Value, criteria: &[Value], item: &DatasetItem, started: u64) -
         0,
         0,
     );
-    let prompt = model::tokens(&text);
-    let completion = model::tokens(&output);
     json!({
         "itemId": item_id, "status": "completed", "input": input, "output": output,
         "invocationId": format!("inv_{}", crate::util::nanoid(12)),
-        "usage": {"promptTokens": prompt, "completionTokens": completion,
-                  "totalTokens": prompt + completion},
+        "usage": model::usage_json(&text, &output),
         "duration": monotonic_ms().saturating_sub(started),
         "criteria": results, "score": score, "passed": passed, "outcome": out,
         "gateFailures": failures,
@@ -560,18 +543,9 @@ pub(crate) fn spawn(store: Arc<Store>, run_id: String) {
         };
         for item in &items {
             let started = monotonic_ms();
-            let text = input_text(&item.input);
-            let delay = model::slow_delay(&text).unwrap_or(Duration::from_millis(10));
-            let deadline = tokio::time::Instant::now() + delay;
-            loop {
-                if !is_running(&store, &run_id) {
-                    return;
-                }
-                let now = tokio::time::Instant::now();
-                if now >= deadline {
-                    break;
-                }
-                tokio::time::sleep((deadline - now).min(Duration::from_millis(10))).await;
+            let delay = model::item_delay(&model::input_text(&item.input));
+            if !sleep_while(delay, || is_running(&store, &run_id)).await {
+                return;
             }
             let case = run_case(&def, &criteria, item, started);
             let mut inner = store.lock();

@@ -164,9 +164,35 @@ pub(crate) fn plan(text: &str, history: &[String], tool: Option<&ToolDecl>) -> P
     Plan::Answer(format!("ECHO: {text}"))
 }
 
+/// How long one item of an eval or batch run takes: its `SLOW:` delay, else
+/// 10 ms (long enough for a cancel to land midway).
+pub(crate) fn item_delay(text: &str) -> std::time::Duration {
+    slow_delay(text).unwrap_or(std::time::Duration::from_millis(10))
+}
+
 /// Deterministic token count: whitespace-separated words (at least 1).
 pub(crate) fn tokens(text: &str) -> u64 {
     text.split_whitespace().count().max(1) as u64
+}
+
+/// The `usage` of an eval case or batch item answered `output` for `prompt`.
+pub(crate) fn usage_json(prompt: &str, output: &str) -> Value {
+    let (prompt, completion) = (tokens(prompt), tokens(output));
+    serde_json::json!({"promptTokens": prompt, "completionTokens": completion,
+                       "totalTokens": prompt + completion})
+}
+
+/// Text the fake model sees for an eval or batch item input.
+pub(crate) fn input_text(input: &Value) -> String {
+    match input {
+        Value::String(s) => s.clone(),
+        Value::Array(blocks) => blocks
+            .iter()
+            .filter_map(|b| b.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
 }
 
 #[derive(Serialize)]

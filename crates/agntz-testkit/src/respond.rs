@@ -77,6 +77,11 @@ pub(crate) fn text(status: u16, body: &'static str) -> Response<Body> {
     resp
 }
 
+/// Hono's plain-text 500 (what the worker answers to an unhandled error).
+pub(crate) fn internal_error() -> Response<Body> {
+    text(500, "Internal Server Error")
+}
+
 /// Hono's default 404.
 pub(crate) fn not_found() -> Response<Body> {
     text(404, "404 Not Found")

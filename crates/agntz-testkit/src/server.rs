@@ -122,7 +122,7 @@ fn request_fault(fault: Fault) -> Result<Response<Body>, std::io::Error> {
             std::io::ErrorKind::ConnectionAborted,
             "fault injection: close before response head",
         )),
-        Fault::PlainText500 => Ok(respond::text(500, "Internal Server Error")),
+        Fault::PlainText500 => Ok(respond::internal_error()),
         Fault::HtmlBody => {
             let mut resp = Response::new(respond::full(Bytes::from_static(
                 b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>The upstream worker is unavailable.</p></body></html>\n",
@@ -167,6 +167,6 @@ fn request_fault(fault: Fault) -> Result<Response<Body>, std::io::Error> {
             Ok(resp)
         }
         // Not request-stage faults; never returned by `take(Stage::Request, ..)`.
-        _ => Ok(respond::text(500, "Internal Server Error")),
+        _ => Ok(respond::internal_error()),
     }
 }

@@ -1,7 +1,8 @@
-//! Small helpers: identifiers, clocks, timestamps, base64url and JSON errors.
+//! Small helpers: identifiers, clocks, cancellable waits, timestamps,
+//! base64url and JSON values and errors.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 static RNG_STATE: AtomicU64 = AtomicU64::new(0);
 static LAST_MS: AtomicU64 = AtomicU64::new(0);
@@ -60,6 +61,22 @@ pub(crate) fn monotonic_ms() -> u64 {
             Ok(_) => return next,
             Err(actual) => last = actual,
         }
+    }
+}
+
+/// Waits `delay` in steps of at most 10 ms, asking `running` before each
+/// step (so a cancel is seen within 10 ms); `false` as soon as it says no.
+pub(crate) async fn sleep_while(delay: Duration, mut running: impl FnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + delay;
+    loop {
+        if !running() {
+            return false;
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return true;
+        }
+        tokio::time::sleep((deadline - now).min(Duration::from_millis(10))).await;
     }
 }
 
@@ -177,6 +194,13 @@ pub(crate) fn b64url_decode(s: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+/// A string value, unless absent, not a string, or empty.
+pub(crate) fn non_empty_str(v: Option<&serde_json::Value>) -> Option<String> {
+    v.and_then(serde_json::Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// A raw JSON `null`.

@@ -6,26 +6,25 @@ use std::collections::HashSet;
 use http::{header, HeaderValue, Response};
 use serde_json::{json, Map, Value};
 
-use super::{Ctx, Rejection};
+use super::paging::{
+    cut_page, decode_cursor, encode_cursor, lenient_limit, sort_newest_update_first, RunListQuery,
+};
+use super::{reject, Ctx, Rejection};
 use crate::batches::{self, BatchRunEntry};
 use crate::respond::{self, Body};
 use crate::store::DatasetItem;
-use crate::util::{
-    b64url_decode, b64url_encode, hex, iso, monotonic_ms, parse_iso, parse_json_body,
-};
-
-fn key(ctx: &Ctx<'_>, id: &str) -> (String, String) {
-    (ctx.tenant.to_string(), id.to_string())
-}
+use crate::util::{hex, iso, monotonic_ms, non_empty_str, parse_json_body};
 
 /// Reads `{"manifest": "<yaml>"}` and parses it; every failure is a 400.
 fn read_manifest(ctx: &Ctx<'_>) -> Result<Map<String, Value>, Rejection> {
-    let bad = |m: &str| Box::new(respond::error(400, m));
-    let body = parse_json_body(&ctx.body).map_err(|m| bad(&m))?;
+    let body = parse_json_body(&ctx.body).map_err(|m| reject(400, &m))?;
     let Some(manifest) = body.get("manifest").and_then(Value::as_str) else {
-        return Err(bad("Missing required field: manifest (YAML string)"));
+        return Err(reject(
+            400,
+            "Missing required field: manifest (YAML string)",
+        ));
     };
-    batches::parse_manifest(manifest).map_err(|m| bad(&m))
+    batches::parse_manifest(manifest).map_err(|m| reject(400, &m))
 }
 
 fn summary(def: &Value) -> Value {
@@ -47,13 +46,7 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
         .filter_map(|(_, h)| h.head())
         .map(|d| summary(&d))
         .collect();
-    let updated = |d: &Value| {
-        d.get("updatedAt")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    rows.sort_by_key(|d| std::cmp::Reverse(updated(d)));
+    sort_newest_update_first(&mut rows);
     respond::json(200, &rows)
 }
 
@@ -69,7 +62,7 @@ pub(crate) fn create(ctx: &Ctx<'_>) -> Response<Body> {
         .unwrap_or("")
         .to_string();
     let mut inner = ctx.shared.store.lock();
-    if inner.batches.defs.contains_key(&key(ctx, &id)) {
+    if inner.batches.defs.contains_key(&ctx.key(&id)) {
         return respond::error(409, &format!("Batch '{id}' already exists"));
     }
     let shown = batches::put_version(&mut inner.batches, ctx.tenant, def);
@@ -83,7 +76,7 @@ fn batch_not_found() -> Response<Body> {
 /// `GET /batches/{id}`.
 pub(crate) fn get(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     let inner = ctx.shared.store.lock();
-    match inner.batches.defs.get(&key(ctx, id)).and_then(|h| h.head()) {
+    match inner.batches.defs.get(&ctx.key(id)).and_then(|h| h.head()) {
         Some(d) => respond::json(200, &d),
         None => batch_not_found(),
     }
@@ -97,7 +90,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
         .lock()
         .batches
         .defs
-        .contains_key(&key(ctx, id))
+        .contains_key(&ctx.key(id))
     {
         return batch_not_found();
     }
@@ -119,14 +112,14 @@ pub(crate) fn update(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
 
 /// `DELETE /batches/{id}` (`204`, idempotent).
 pub(crate) fn delete(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
-    ctx.shared.store.lock().batches.defs.remove(&key(ctx, id));
+    ctx.shared.store.lock().batches.defs.remove(&ctx.key(id));
     respond::no_content()
 }
 
 /// `GET /batches/{id}/versions`: newest first.
 pub(crate) fn versions(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     let inner = ctx.shared.store.lock();
-    let mut rows: Vec<Value> = match inner.batches.defs.get(&key(ctx, id)) {
+    let mut rows: Vec<Value> = match inner.batches.defs.get(&ctx.key(id)) {
         None => Vec::new(),
         Some(h) => h
             .versions
@@ -150,10 +143,10 @@ pub(crate) fn versions(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
 /// `GET /batches/{id}/versions/{version}`.
 pub(crate) fn get_version(ctx: &Ctx<'_>, id: &str, version: &str) -> Response<Body> {
     let inner = ctx.shared.store.lock();
-    let history = inner.batches.defs.get(&key(ctx, id));
+    let history = inner.batches.defs.get(&ctx.key(id));
     if history.is_none() && version == "latest" {
         // The worker's `latest` lookup throws for a batch without versions.
-        return respond::text(500, "Internal Server Error");
+        return respond::internal_error();
     }
     match history.and_then(|h| h.find(version).map(|v| h.shown(v))) {
         Some(d) => respond::json(200, &d),
@@ -164,7 +157,7 @@ pub(crate) fn get_version(ctx: &Ctx<'_>, id: &str, version: &str) -> Response<Bo
 /// `POST /batches/{id}/versions/{version}/activate`.
 pub(crate) fn activate(ctx: &Ctx<'_>, id: &str, version: &str) -> Response<Body> {
     let mut inner = ctx.shared.store.lock();
-    let Some(h) = inner.batches.defs.get_mut(&key(ctx, id)) else {
+    let Some(h) = inner.batches.defs.get_mut(&ctx.key(id)) else {
         return respond::error(404, &format!("Batch '{id}@{version}' not found"));
     };
     let target = h.find(version).map(|v| v.created_at.clone());
@@ -197,10 +190,10 @@ pub(crate) fn set_alias(ctx: &Ctx<'_>, id: &str, alias: &str) -> Response<Body> 
     let target = inner
         .batches
         .defs
-        .get(&key(ctx, id))
+        .get(&ctx.key(id))
         .and_then(|h| h.find(version))
         .map(|v| v.created_at.clone());
-    let (Some(target), Some(h)) = (target, inner.batches.defs.get_mut(&key(ctx, id))) else {
+    let (Some(target), Some(h)) = (target, inner.batches.defs.get_mut(&ctx.key(id))) else {
         return respond::error(400, &format!("Batch version not found: {id}@{version}"));
     };
     h.aliases.insert(alias.to_string(), target.clone());
@@ -209,17 +202,10 @@ pub(crate) fn set_alias(ctx: &Ctx<'_>, id: &str, alias: &str) -> Response<Body> 
 
 /// `DELETE /batches/{id}/aliases/{alias}`: always `{alias, deleted: true}`.
 pub(crate) fn remove_alias(ctx: &Ctx<'_>, id: &str, alias: &str) -> Response<Body> {
-    if let Some(h) = ctx.shared.store.lock().batches.defs.get_mut(&key(ctx, id)) {
+    if let Some(h) = ctx.shared.store.lock().batches.defs.get_mut(&ctx.key(id)) {
         h.aliases.remove(alias);
     }
     respond::json(200, &json!({"alias": alias, "deleted": true}))
-}
-
-fn text_field(body: &Value, k: &str) -> Option<String> {
-    body.get(k)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 /// `POST /batch-runs`.
@@ -228,16 +214,16 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
         Ok(b) => b,
         Err(m) => return respond::error(400, &m),
     };
-    let Some(batch_id) = text_field(&body, "batchId") else {
+    let Some(batch_id) = non_empty_str(body.get("batchId")) else {
         return respond::error(400, "Missing required field: batchId");
     };
     let inline = body.get("items").filter(|v| !v.is_null()).cloned();
-    let dataset_id = text_field(&body, "datasetId");
+    let dataset_id = non_empty_str(body.get("datasetId"));
     if inline.is_some() && dataset_id.is_some() {
         return respond::error(400, "Pass either inline items or datasetId, not both");
     }
-    let callback = text_field(&body, "callbackUrl");
-    let secret = text_field(&body, "webhookSecretName");
+    let callback = non_empty_str(body.get("callbackUrl"));
+    let secret = non_empty_str(body.get("webhookSecretName"));
     if callback.is_some() != secret.is_some() {
         return respond::error(
             400,
@@ -248,7 +234,7 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
         // The mock has no webhook secrets.
         return respond::error(404, "Webhook secret not found");
     }
-    let idem = text_field(&body, "idempotencyKey").or_else(|| {
+    let idem = non_empty_str(body.get("idempotencyKey")).or_else(|| {
         ctx.headers
             .get("idempotency-key")
             .and_then(|v| v.to_str().ok())
@@ -268,10 +254,10 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
     }
 
     // The batch at a version.
-    let requested_version = text_field(&body, "batchVersion");
+    let requested_version = non_empty_str(body.get("batchVersion"));
     let def = {
         let inner = ctx.shared.store.lock();
-        let Some(h) = inner.batches.defs.get(&key(ctx, &batch_id)) else {
+        let Some(h) = inner.batches.defs.get(&ctx.key(&batch_id)) else {
             return respond::error(404, &format!("Batch '{batch_id}' not found"));
         };
         let found = match &requested_version {
@@ -291,7 +277,7 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
     };
 
     // The items: inline, or a dataset (given or the manifest's default).
-    let requested_dataset_version = text_field(&body, "datasetVersion");
+    let requested_dataset_version = non_empty_str(body.get("datasetVersion"));
     let mut snapshot = json!({ "batch": def });
     let mut run = json!({});
     let items: Vec<DatasetItem> = if let Some(items) = inline {
@@ -322,7 +308,7 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
         out
     } else {
         let default = def.get("defaultDataset");
-        let default_id = default.and_then(|d| text_field(d, "id"));
+        let default_id = default.and_then(|d| non_empty_str(d.get("id")));
         let Some(ds_id) = dataset_id.clone().or(default_id) else {
             return respond::error(
                 400,
@@ -333,7 +319,7 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
             if dataset_id.is_some() {
                 None
             } else {
-                default.and_then(|d| text_field(d, "version"))
+                default.and_then(|d| non_empty_str(d.get("version")))
             }
         });
         let ds = ctx
@@ -377,7 +363,7 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
         })
         .collect();
     let down = items.iter().any(|i| {
-        crate::evals::input_text(i.get("input").unwrap_or(&Value::Null)).contains("PROVIDER_DOWN")
+        crate::model::input_text(i.get("input").unwrap_or(&Value::Null)).contains("PROVIDER_DOWN")
     });
     run["id"] = json!(run_id);
     run["batchId"] = json!(batch_id);
@@ -432,94 +418,42 @@ fn run_not_found() -> Response<Body> {
 /// `GET /batch-runs/{id}`.
 pub(crate) fn get_run(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     let inner = ctx.shared.store.lock();
-    match inner
-        .batches
-        .runs
-        .get(id)
-        .filter(|e| e.tenant == ctx.tenant)
-    {
+    match inner.batches.run(ctx.tenant, id) {
         Some(e) => respond::json(200, &e.json),
         None => run_not_found(),
     }
 }
 
-/// `limit` of the batch routes: default, clamped to `1..=max`; a value that
-/// is not a number gives the default.
-fn limit(ctx: &Ctx<'_>, default: usize, max: usize) -> usize {
-    ctx.query_param("limit")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|n| n.is_finite())
-        .map(|n| (n.floor().max(1.0) as usize).min(max))
-        .unwrap_or(default)
-}
-
 /// `GET /batch-runs`: newest first.
 pub(crate) fn list_runs(ctx: &Ctx<'_>) -> Response<Body> {
-    let limit = limit(ctx, 50, 200);
-    let param = |k: &str| ctx.query_param(k).filter(|s| !s.is_empty());
-    let filters: Vec<(&str, String)> = [
-        "batchId",
-        "batchVersion",
-        "datasetId",
-        "datasetVersion",
-        "provider",
-        "model",
-        "status",
-    ]
-    .into_iter()
-    .filter_map(|k| param(k).map(|v| (k, v)))
-    .collect();
-    let after = param("startedAfter").map(|s| parse_iso(&s).unwrap_or(u64::MAX));
-    let before = param("startedBefore").map(|s| parse_iso(&s).unwrap_or(0));
-    let cursor: Option<(u64, String)> = param("cursor")
-        .and_then(|c| b64url_decode(&c))
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-        .and_then(|v| {
-            Some((
-                parse_iso(v.get("createdAt")?.as_str()?)?,
-                v.get("id")?.as_str()?.to_string(),
-            ))
-        });
+    let limit = lenient_limit(ctx, 50, 200);
+    let query = RunListQuery::from_query(
+        ctx,
+        &[
+            "batchId",
+            "batchVersion",
+            "datasetId",
+            "datasetVersion",
+            "provider",
+            "model",
+            "status",
+        ],
+        "createdAt",
+    );
     let inner = ctx.shared.store.lock();
-    let mut rows: Vec<(u64, &str, &Value)> = inner
+    let runs = inner
         .batches
         .runs
         .iter()
         .filter(|(_, e)| e.tenant == ctx.tenant)
-        .filter(|(_, e)| {
-            filters
-                .iter()
-                .all(|(k, v)| e.json.get(*k).and_then(Value::as_str) == Some(v.as_str()))
-        })
-        .filter(|(_, e)| after.is_none_or(|a| e.created_ms >= a))
-        .filter(|(_, e)| before.is_none_or(|b| e.created_ms <= b))
-        .map(|(id, e)| (e.created_ms, id.as_str(), &e.json))
-        .collect();
-    rows.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
-    if let Some((at, id)) = &cursor {
-        rows.retain(|r| (r.0, r.1) < (*at, id.as_str()));
-    }
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let mut page = json!({ "rows": rows.iter().map(|r| r.2).collect::<Vec<_>>() });
-    if more {
-        if let Some(last) = rows.last() {
-            let c = json!({"createdAt": iso(last.0), "id": last.1}).to_string();
-            page["cursor"] = json!(b64url_encode(c.as_bytes()));
-        }
-    }
-    respond::json(200, &page)
+        .map(|(id, e)| (id.as_str(), e.created_ms, &e.json));
+    respond::json(200, &query.page(runs, limit))
 }
 
 /// `POST /batch-runs/{id}/cancel`.
 pub(crate) fn cancel(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     let mut inner = ctx.shared.store.lock();
-    let Some(e) = inner
-        .batches
-        .runs
-        .get_mut(id)
-        .filter(|e| e.tenant == ctx.tenant)
-    else {
+    let Some(e) = inner.batches.run_mut(ctx.tenant, id) else {
         return run_not_found();
     };
     match e.status() {
@@ -536,12 +470,7 @@ pub(crate) fn cancel(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
 /// `DELETE /batch-runs/{id}`.
 pub(crate) fn delete_run(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     let mut inner = ctx.shared.store.lock();
-    let Some(e) = inner
-        .batches
-        .runs
-        .get(id)
-        .filter(|e| e.tenant == ctx.tenant)
-    else {
+    let Some(e) = inner.batches.run(ctx.tenant, id) else {
         return run_not_found();
     };
     if !batches::is_terminal(e.status()) {
@@ -565,35 +494,17 @@ fn item_page<'a>(
         .filter(|i| status.is_none_or(|s| i.get("status").and_then(Value::as_str) == Some(s)))
         .filter(|i| cursor.is_none_or(|c| ordinal(i) > c))
         .collect();
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next = if more {
-        rows.last()
-            .map(|i| b64url_encode(ordinal(i).to_string().as_bytes()))
-    } else {
-        None
-    };
+    let next = cut_page(&mut rows, limit, |last| encode_cursor(&ordinal(last)));
     (rows, next)
-}
-
-fn ordinal_cursor(ctx: &Ctx<'_>) -> Option<u64> {
-    let c = ctx.query_param("cursor")?;
-    let bytes = b64url_decode(&c)?;
-    serde_json::from_slice::<u64>(&bytes).ok()
 }
 
 /// `GET /batch-runs/{id}/items`.
 pub(crate) fn items(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
-    let limit = limit(ctx, 100, 1000);
-    let status = ctx.query_param("status").filter(|s| !s.is_empty());
-    let cursor = ordinal_cursor(ctx);
+    let limit = lenient_limit(ctx, 100, 1000);
+    let status = ctx.non_empty_param("status");
+    let cursor = decode_cursor::<u64>(ctx);
     let inner = ctx.shared.store.lock();
-    let Some(e) = inner
-        .batches
-        .runs
-        .get(id)
-        .filter(|e| e.tenant == ctx.tenant)
-    else {
+    let Some(e) = inner.batches.run(ctx.tenant, id) else {
         return run_not_found();
     };
     let (rows, next) = item_page(e, status.as_deref(), cursor, limit);
@@ -607,12 +518,7 @@ pub(crate) fn items(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
 /// `GET /batch-runs/{id}/results.jsonl`.
 pub(crate) fn results(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     let inner = ctx.shared.store.lock();
-    let Some(e) = inner
-        .batches
-        .runs
-        .get(id)
-        .filter(|e| e.tenant == ctx.tenant)
-    else {
+    let Some(e) = inner.batches.run(ctx.tenant, id) else {
         return run_not_found();
     };
     let mut body = String::new();
@@ -634,20 +540,14 @@ pub(crate) fn results(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
 
 /// `GET /batch-runs/compare?left=&right=`.
 pub(crate) fn compare(ctx: &Ctx<'_>) -> Response<Body> {
-    let param = |k: &str| ctx.query_param(k).filter(|s| !s.is_empty());
-    let (Some(left), Some(right)) = (param("left"), param("right")) else {
+    let (Some(left), Some(right)) = (ctx.non_empty_param("left"), ctx.non_empty_param("right"))
+    else {
         return respond::error(400, "Missing required query params: left, right");
     };
-    let limit = limit(ctx, 100, 1000);
-    let cursor = ordinal_cursor(ctx);
+    let limit = lenient_limit(ctx, 100, 1000);
+    let cursor = decode_cursor::<u64>(ctx);
     let inner = ctx.shared.store.lock();
-    let run = |id: &str| {
-        inner
-            .batches
-            .runs
-            .get(id)
-            .filter(|e| e.tenant == ctx.tenant)
-    };
+    let run = |id: &str| inner.batches.run(ctx.tenant, id);
     let (Some(l), Some(r)) = (run(&left), run(&right)) else {
         return run_not_found();
     };

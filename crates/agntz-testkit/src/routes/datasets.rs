@@ -5,23 +5,16 @@ use http::Response;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Ctx, Rejection};
+use super::paging::{decode_cursor, encode_cursor, lenient_limit};
+use super::{reject, settle, Ctx, Rejection};
 use crate::datasets::{self, non_blank, normalize_items, DatasetJson};
 use crate::respond::{self, Body};
 use crate::store::{DatasetFields, DatasetItem, StagedImport, StoredDataset};
-use crate::util::{b64url_decode, b64url_encode, iso, monotonic_ms, nanoid, parse_json_body};
-
-fn reject(status: u16, msg: &str) -> Rejection {
-    Box::new(respond::error(status, msg))
-}
+use crate::util::{iso, monotonic_ms, nanoid, parse_json_body};
 
 /// Hono's plain-text 500 (the worker's unhandled validation errors).
 fn crash() -> Rejection {
-    Box::new(respond::text(500, "Internal Server Error"))
-}
-
-fn unwrap(r: Result<Response<Body>, Rejection>) -> Response<Body> {
-    r.unwrap_or_else(|e| *e)
+    Box::new(respond::internal_error())
 }
 
 fn dataset_not_found() -> Rejection {
@@ -69,7 +62,7 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
 
 /// `POST /datasets` (an upsert; 201 with the normalized echo).
 pub(crate) fn create(ctx: &Ctx<'_>) -> Response<Body> {
-    unwrap((|| {
+    settle((|| {
         let body = object_body(ctx)?;
         let fields = normalize(&body)?;
         let resp = respond::json(201, &DatasetJson::echo(&fields, &body));
@@ -81,10 +74,7 @@ pub(crate) fn create(ctx: &Ctx<'_>) -> Response<Body> {
 /// `GET /datasets/{id}`.
 pub(crate) fn get(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     let inner = ctx.shared.store.lock();
-    match inner
-        .datasets
-        .get(&(ctx.tenant.to_string(), id.to_string()))
-    {
+    match inner.datasets.get(&ctx.key(id)) {
         Some(d) => head_response(200, d),
         None => *dataset_not_found(),
     }
@@ -93,10 +83,10 @@ pub(crate) fn get(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
 /// `PUT /datasets/{id}` (shallow merge over the stored head; the echo keeps
 /// the previous version's `version` and `updatedAt`).
 pub(crate) fn update(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
-    unwrap((|| {
+    settle((|| {
         let patch = object_body(ctx)?;
         let mut inner = ctx.shared.store.lock();
-        let key = (ctx.tenant.to_string(), id.to_string());
+        let key = ctx.key(id);
         let Some(stored) = inner.datasets.get(&key) else {
             return Err(dataset_not_found());
         };
@@ -116,21 +106,14 @@ pub(crate) fn update(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
 
 /// `DELETE /datasets/{id}` (204, idempotent).
 pub(crate) fn delete(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
-    ctx.shared
-        .store
-        .lock()
-        .datasets
-        .remove(&(ctx.tenant.to_string(), id.to_string()));
+    ctx.shared.store.lock().datasets.remove(&ctx.key(id));
     respond::no_content()
 }
 
 /// `GET /datasets/{id}/items[?version=&limit=&cursor=]`.
 pub(crate) fn items(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     let inner = ctx.shared.store.lock();
-    let Some(d) = inner
-        .datasets
-        .get(&(ctx.tenant.to_string(), id.to_string()))
-    else {
+    let Some(d) = inner.datasets.get(&ctx.key(id)) else {
         return *dataset_not_found();
     };
     let items: &[DatasetItem] = match ctx.query_param("version") {
@@ -141,17 +124,9 @@ pub(crate) fn items(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
             .find(|x| x.version == v)
             .map_or(&[][..], |x| &x.fields.items),
     };
-    let limit = ctx
-        .query_param("limit")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|n| n.is_finite())
-        .map_or(100, |n| n.floor().clamp(1.0, 1000.0) as usize);
+    let limit = lenient_limit(ctx, 100, 1000);
     // The cursor is the base64url JSON ordinal of the last row sent.
-    let start = ctx
-        .query_param("cursor")
-        .and_then(|c| b64url_decode(&c))
-        .and_then(|b| serde_json::from_slice::<u64>(&b).ok())
-        .map_or(0, |last| last as usize + 1);
+    let start = decode_cursor::<u64>(ctx).map_or(0, |last| last as usize + 1);
     let rows: Vec<&DatasetItem> = items.iter().skip(start).take(limit).collect();
     let end = start + rows.len();
     #[derive(Serialize)]
@@ -160,8 +135,7 @@ pub(crate) fn items(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
         #[serde(skip_serializing_if = "Option::is_none")]
         cursor: Option<String>,
     }
-    let cursor = (end < items.len() && !rows.is_empty())
-        .then(|| b64url_encode((end - 1).to_string().as_bytes()));
+    let cursor = (end < items.len() && !rows.is_empty()).then(|| encode_cursor(&(end - 1)));
     respond::json(200, &Page { rows, cursor })
 }
 
@@ -216,7 +190,7 @@ fn import_not_found() -> Rejection {
 
 /// `POST /dataset-imports`.
 pub(crate) fn start_import(ctx: &Ctx<'_>) -> Response<Body> {
-    unwrap((|| {
+    settle((|| {
         let body = parse_json_body(&ctx.body).map_err(|m| reject(500, &m))?;
         let dataset_id =
             non_blank(body.get("datasetId")).unwrap_or_else(|| format!("dataset_{}", nanoid(12)));
@@ -242,7 +216,7 @@ pub(crate) fn start_import(ctx: &Ctx<'_>) -> Response<Body> {
 
 /// `POST /dataset-imports/{id}/items`.
 pub(crate) fn append_items(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
-    unwrap((|| {
+    settle((|| {
         let body = parse_json_body(&ctx.body).map_err(|m| reject(500, &m))?;
         let Some(raw) = body.get("items").and_then(Value::as_array) else {
             return Err(reject(400, "Missing required field: items (array)"));
@@ -286,7 +260,7 @@ pub(crate) fn append_items(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
 /// `POST /dataset-imports/{id}/complete` (201 with the published dataset;
 /// idempotent).
 pub(crate) fn complete_import(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
-    unwrap((|| {
+    settle((|| {
         let mut inner = ctx.shared.store.lock();
         let Some(staged) = inner
             .dataset_imports
@@ -295,7 +269,7 @@ pub(crate) fn complete_import(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
         else {
             return Err(import_not_found());
         };
-        let key = (ctx.tenant.to_string(), staged.dataset_id.clone());
+        let key = ctx.key(&staged.dataset_id);
         if staged.dataset_version.is_some() {
             return match inner.datasets.get(&key) {
                 Some(d) => Ok(head_response(201, d)),

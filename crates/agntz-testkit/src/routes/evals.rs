@@ -4,18 +4,11 @@
 use http::Response;
 use serde_json::{json, Map, Value};
 
+use super::paging::{sort_newest_update_first, FieldFilters, RunListQuery};
 use super::Ctx;
 use crate::evals::{self, EvalHistory, EvalRunEntry};
 use crate::respond::{self, Body};
-use crate::util::{b64url_decode, b64url_encode, iso, monotonic_ms, nanoid, parse_iso};
-
-fn internal_error() -> Response<Body> {
-    respond::text(500, "Internal Server Error")
-}
-
-fn key(ctx: &Ctx<'_>, id: &str) -> (String, String) {
-    (ctx.tenant.to_string(), id.to_string())
-}
+use crate::util::{iso, monotonic_ms, nanoid, non_empty_str};
 
 /// Checks the default dataset of a normalized definition: it must exist
 /// and must not belong to another agent.
@@ -38,7 +31,7 @@ fn store_version(ctx: &Ctx<'_>, def: &Map<String, Value>) {
     let id = def.get("id").and_then(Value::as_str).unwrap_or("");
     let at = iso(monotonic_ms());
     let mut inner = ctx.shared.store.lock();
-    let history = inner.evals.defs.entry(key(ctx, id)).or_default();
+    let history = inner.evals.defs.entry(ctx.key(id)).or_default();
     let created = history
         .versions
         .first()
@@ -53,7 +46,7 @@ fn store_version(ctx: &Ctx<'_>, def: &Map<String, Value>) {
 
 /// `GET /evals[?agentId=]`: newest update first.
 pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
-    let agent = ctx.query_param("agentId").filter(|s| !s.is_empty());
+    let agent = ctx.non_empty_param("agentId");
     let inner = ctx.shared.store.lock();
     let mut rows: Vec<&Value> = inner
         .evals
@@ -67,26 +60,20 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
                 .is_none_or(|a| d.get("agentId").and_then(Value::as_str) == Some(a))
         })
         .collect();
-    let updated = |d: &Value| {
-        d.get("updatedAt")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    rows.sort_by_key(|d| std::cmp::Reverse(updated(d)));
+    sort_newest_update_first(&mut rows);
     respond::json(200, &rows)
 }
 
 /// `POST /evals`: upsert, `201` with the normalized echo.
 pub(crate) fn create(ctx: &Ctx<'_>) -> Response<Body> {
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&ctx.body) else {
-        return internal_error();
+        return respond::internal_error();
     };
     let Ok(def) = evals::normalize(body) else {
-        return internal_error();
+        return respond::internal_error();
     };
     if !check_default_dataset(ctx, &def) {
-        return internal_error();
+        return respond::internal_error();
     }
     store_version(ctx, &def);
     respond::json(201, &def)
@@ -98,7 +85,7 @@ pub(crate) fn get(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     match inner
         .evals
         .defs
-        .get(&key(ctx, id))
+        .get(&ctx.key(id))
         .and_then(EvalHistory::head)
     {
         Some(def) => respond::json(200, def),
@@ -114,7 +101,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
         inner
             .evals
             .defs
-            .get(&key(ctx, id))
+            .get(&ctx.key(id))
             .and_then(EvalHistory::head)
             .cloned()
     };
@@ -122,15 +109,15 @@ pub(crate) fn update(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
         return respond::error(404, "Eval not found");
     };
     let Ok(Value::Object(patch)) = serde_json::from_slice::<Value>(&ctx.body) else {
-        return internal_error();
+        return respond::internal_error();
     };
     merged.extend(patch);
     merged.insert("id".into(), Value::String(id.to_string()));
     let Ok(def) = evals::normalize(merged) else {
-        return internal_error();
+        return respond::internal_error();
     };
     if !check_default_dataset(ctx, &def) {
-        return internal_error();
+        return respond::internal_error();
     }
     let mut stored = def.clone();
     for k in ["version", "createdAt", "updatedAt"] {
@@ -142,29 +129,22 @@ pub(crate) fn update(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
 
 /// `DELETE /evals/{id}` (`204`, idempotent).
 pub(crate) fn delete(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
-    ctx.shared.store.lock().evals.defs.remove(&key(ctx, id));
+    ctx.shared.store.lock().evals.defs.remove(&ctx.key(id));
     respond::no_content()
-}
-
-fn str_field(body: &Map<String, Value>, k: &str) -> Option<String> {
-    body.get(k)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 /// `POST /eval-runs`.
 pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&ctx.body) else {
-        return internal_error();
+        return respond::internal_error();
     };
-    let Some(eval_id) = str_field(&body, "evalId") else {
+    let Some(eval_id) = non_empty_str(body.get("evalId")) else {
         return respond::error(400, "Missing required field: evalId");
     };
-    let req_eval_version = str_field(&body, "evalVersion");
-    let req_dataset_id = str_field(&body, "datasetId");
-    let req_dataset_version = str_field(&body, "datasetVersion");
-    let req_agent_version = str_field(&body, "agentVersion");
+    let req_eval_version = non_empty_str(body.get("evalVersion"));
+    let req_dataset_id = non_empty_str(body.get("datasetId"));
+    let req_dataset_version = non_empty_str(body.get("datasetVersion"));
+    let req_agent_version = non_empty_str(body.get("agentVersion"));
     let wanted: Vec<String> = body
         .get("criterionIds")
         .and_then(Value::as_array)
@@ -180,7 +160,7 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
     let resolved =
         {
             let inner = ctx.shared.store.lock();
-            inner.evals.defs.get(&key(ctx, &eval_id)).and_then(|h| {
+            inner.evals.defs.get(&ctx.key(&eval_id)).and_then(|h| {
                 match req_eval_version.as_deref() {
                     None | Some("latest") => h.versions.last().cloned(),
                     Some(v) => h.versions.iter().find(|(at, _)| at == v).cloned(),
@@ -376,6 +356,7 @@ pub(crate) fn cancel_run(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
 
 /// `GET /eval-runs`: newest first, opaque `{startedAt,id}` cursor.
 pub(crate) fn list_runs(ctx: &Ctx<'_>) -> Response<Body> {
+    // Unlike the batch routes, a `limit` that is not a number is a 400 here.
     let limit = match ctx.query_param("limit") {
         None => 50,
         Some(v) => match v.trim().parse::<f64>() {
@@ -383,54 +364,24 @@ pub(crate) fn list_runs(ctx: &Ctx<'_>) -> Response<Body> {
             _ => return respond::error(400, "Invalid `limit` query param"),
         },
     };
-    let param = |k: &str| ctx.query_param(k).filter(|s| !s.is_empty());
-    let filters: Vec<(&str, String)> = ["agentId", "evalId", "datasetId", "status"]
-        .into_iter()
-        .filter_map(|k| param(k).map(|v| (k, v)))
-        .collect();
-    let after = param("startedAfter").map(|s| parse_iso(&s).unwrap_or(u64::MAX));
-    let before = param("startedBefore").map(|s| parse_iso(&s).unwrap_or(0));
-    let cursor: Option<(u64, String)> = param("cursor")
-        .and_then(|c| b64url_decode(&c))
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-        .and_then(|v| {
-            let at = parse_iso(v.get("startedAt")?.as_str()?)?;
-            Some((at, v.get("id")?.as_str()?.to_string()))
-        });
+    let query = RunListQuery::from_query(
+        ctx,
+        &["agentId", "evalId", "datasetId", "status"],
+        "startedAt",
+    );
     let inner = ctx.shared.store.lock();
-    let mut rows: Vec<(u64, &str, &Value)> = inner
+    let runs = inner
         .evals
         .runs
         .iter()
         .filter(|(_, e)| e.tenant == ctx.tenant)
-        .filter(|(_, e)| {
-            filters
-                .iter()
-                .all(|(k, v)| e.json.get(*k).and_then(Value::as_str) == Some(v.as_str()))
-        })
-        .filter(|(_, e)| after.is_none_or(|a| e.started_ms >= a))
-        .filter(|(_, e)| before.is_none_or(|b| e.started_ms <= b))
-        .map(|(id, e)| (e.started_ms, id.as_str(), &e.json))
-        .collect();
-    rows.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
-    if let Some((at, id)) = &cursor {
-        rows.retain(|r| (r.0, r.1) < (*at, id.as_str()));
-    }
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let mut page = json!({ "rows": rows.iter().map(|r| r.2).collect::<Vec<_>>() });
-    if more {
-        if let Some(last) = rows.last() {
-            let c = json!({"startedAt": iso(last.0), "id": last.1}).to_string();
-            page["cursor"] = Value::String(b64url_encode(c.as_bytes()));
-        }
-    }
-    respond::json(200, &page)
+        .map(|(id, e)| (id.as_str(), e.started_ms, &e.json));
+    respond::json(200, &query.page(runs, limit))
 }
 
 /// `GET /eval-scores/latest`: exact key match, or `null`.
 pub(crate) fn latest_score(ctx: &Ctx<'_>) -> Response<Body> {
-    let param = |k: &str| ctx.query_param(k).filter(|s| !s.is_empty());
+    let param = |k: &str| ctx.non_empty_param(k);
     let (Some(eval_id), Some(dataset_id)) = (param("evalId"), param("datasetId")) else {
         return respond::error(400, "Missing required query params: evalId, datasetId");
     };
@@ -453,18 +404,18 @@ pub(crate) fn latest_score(ctx: &Ctx<'_>) -> Response<Body> {
 
 /// `GET /eval-scores`: every latest score matching the filters.
 pub(crate) fn list_scores(ctx: &Ctx<'_>) -> Response<Body> {
-    let filters: Vec<(&str, String)> = [
-        "agentId",
-        "evalId",
-        "datasetId",
-        "resolvedAgentVersion",
-        "status",
-        "evalVersion",
-        "datasetVersion",
-    ]
-    .into_iter()
-    .filter_map(|k| ctx.query_param(k).filter(|s| !s.is_empty()).map(|v| (k, v)))
-    .collect();
+    let filters = FieldFilters::from_query(
+        ctx,
+        &[
+            "agentId",
+            "evalId",
+            "datasetId",
+            "resolvedAgentVersion",
+            "status",
+            "evalVersion",
+            "datasetVersion",
+        ],
+    );
     let inner = ctx.shared.store.lock();
     let rows: Vec<&Value> = inner
         .evals
@@ -472,11 +423,7 @@ pub(crate) fn list_scores(ctx: &Ctx<'_>) -> Response<Body> {
         .iter()
         .filter(|(t, _)| t == ctx.tenant)
         .map(|(_, s)| s)
-        .filter(|s| {
-            filters
-                .iter()
-                .all(|(k, v)| s.get(*k).and_then(Value::as_str) == Some(v.as_str()))
-        })
+        .filter(|s| filters.matches(s))
         .collect();
     respond::json(200, &rows)
 }

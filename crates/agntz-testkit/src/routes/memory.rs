@@ -8,17 +8,14 @@ use http::Response;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Ctx, Rejection};
+use super::paging::lenient_limit;
+use super::{reject, settle, Ctx, Rejection};
 use crate::respond::{self, Body};
 use crate::store::{Inner, MemoryRecord};
 use crate::util::{hex, iso, monotonic_ms, parse_json_body};
 
 const NO_ROOTS: &str =
     "tenant has no registered namespace roots; register one before using memory/scope operations";
-
-fn reject(status: u16, msg: &str) -> Rejection {
-    Box::new(respond::error(status, msg))
-}
 
 fn grant_error(grant: &str, detail: &str) -> Rejection {
     reject(
@@ -141,10 +138,6 @@ fn string_array(v: Option<&Value>) -> Option<Vec<String>> {
         .collect()
 }
 
-fn unwrap(r: Result<Response<Body>, Rejection>) -> Response<Body> {
-    r.unwrap_or_else(|e| *e)
-}
-
 fn not_writable(scope: &str, grants: &[String]) -> Rejection {
     reject(
         400,
@@ -159,7 +152,7 @@ fn not_writable(scope: &str, grants: &[String]) -> Rejection {
 
 /// `POST /memory/import`.
 pub(crate) fn import(ctx: &Ctx<'_>) -> Response<Body> {
-    unwrap(do_import(ctx))
+    settle(do_import(ctx))
 }
 
 #[derive(Serialize)]
@@ -331,7 +324,7 @@ struct Scan {
 
 /// `GET /memory/topics?grants=…`.
 pub(crate) fn topics(ctx: &Ctx<'_>) -> Response<Body> {
-    unwrap((|| {
+    settle((|| {
         let grants = required_query_grants(ctx)?;
         let inner = ctx.shared.store.lock();
         let roots = roots(&inner, ctx.tenant)?;
@@ -375,19 +368,16 @@ struct Page<'a> {
 
 /// `GET /memory/entries?grants=…[&topics=…&includeSuperseded=…&limit=…&offset=…]`.
 pub(crate) fn entries(ctx: &Ctx<'_>) -> Response<Body> {
-    unwrap((|| {
+    settle((|| {
         let grants = required_query_grants(ctx)?;
         let topics = csv_param(ctx, "topics");
         let superseded = ctx.query_param("includeSuperseded").is_some_and(|v| {
             matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes")
         });
-        let number = |name: &str| {
-            ctx.query_param(name)
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .filter(|n| n.is_finite())
-        };
-        let limit = number("limit").map_or(200, |n| n.floor().clamp(1.0, 1000.0) as usize);
-        let offset = number("offset").map_or(0, |n| n.floor().max(0.0) as usize);
+        let limit = lenient_limit(ctx, 200, 1000);
+        let offset = ctx
+            .number_param("offset")
+            .map_or(0, |n| n.floor().max(0.0) as usize);
         let inner = ctx.shared.store.lock();
         let roots = roots(&inner, ctx.tenant)?;
         let scopes = read_scopes(&roots, &grants)?;
@@ -418,7 +408,7 @@ pub(crate) fn entries(ctx: &Ctx<'_>) -> Response<Body> {
 
 /// `DELETE /memory/entries/{id}` (grants from a JSON body, else the query).
 pub(crate) fn delete_entry(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
-    unwrap((|| {
+    settle((|| {
         let from_body = serde_json::from_slice::<Value>(&ctx.body)
             .ok()
             .and_then(|b| string_array(b.get("grants")));
@@ -449,7 +439,7 @@ pub(crate) fn delete_entry(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
 
 /// `POST /memory/entries/{id}/correct`.
 pub(crate) fn correct(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
-    unwrap((|| {
+    settle((|| {
         let body = parse_json_body(&ctx.body).map_err(|m| reject(500, &m))?;
         let grants = match string_array(body.get("grants")) {
             Some(g) if !g.is_empty() => g,
@@ -532,7 +522,7 @@ struct Report {
 /// `POST /memory/curate`. The mock curates by marking the entries of the
 /// exact granted scopes as curated (it never merges or rewrites entries).
 pub(crate) fn curate(ctx: &Ctx<'_>) -> Response<Body> {
-    unwrap((|| {
+    settle((|| {
         let body = parse_json_body(&ctx.body).map_err(|m| reject(500, &m))?;
         let Some(raw) = body.get("grants").filter(|g| !g.is_null()) else {
             return Err(reject(
@@ -587,7 +577,7 @@ pub(crate) fn curate(ctx: &Ctx<'_>) -> Response<Body> {
 
 /// `POST /scopes/delete` (`recursive` defaults to `true`; `grants` ignored).
 pub(crate) fn delete_scope(ctx: &Ctx<'_>) -> Response<Body> {
-    unwrap((|| {
+    settle((|| {
         let body = parse_json_body(&ctx.body).map_err(|m| reject(500, &m))?;
         let scope = match body.get("scope").and_then(Value::as_str) {
             Some(s) if !s.trim().is_empty() => s.to_owned(),

@@ -7,6 +7,7 @@ mod batches;
 mod datasets;
 mod evals;
 mod memory;
+mod paging;
 mod run;
 mod runs;
 mod sessions;
@@ -44,6 +45,17 @@ const AUTH_PREFIXES: &[&str] = &[
 /// An early error response (boxed: responses are large).
 pub(crate) type Rejection = Box<Response<Body>>;
 
+/// A `{"error": msg}` rejection.
+pub(crate) fn reject(status: u16, msg: &str) -> Rejection {
+    Box::new(respond::error(status, msg))
+}
+
+/// The response of a handler body written with `?`: its answer or its
+/// rejection.
+pub(crate) fn settle(r: Result<Response<Body>, Rejection>) -> Response<Body> {
+    r.unwrap_or_else(|e| *e)
+}
+
 /// Per-request context handed to the handlers.
 pub(crate) struct Ctx<'a> {
     pub shared: &'a Arc<Shared>,
@@ -60,6 +72,23 @@ impl Ctx<'_> {
         form_urlencoded::parse(self.query.unwrap_or("").as_bytes())
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
+    }
+
+    /// A query parameter, unless it is empty (the worker treats `?k=` as absent).
+    pub(crate) fn non_empty_param(&self, name: &str) -> Option<String> {
+        self.query_param(name).filter(|s| !s.is_empty())
+    }
+
+    /// A query parameter read as a finite number.
+    pub(crate) fn number_param(&self, name: &str) -> Option<f64> {
+        self.query_param(name)
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|n| n.is_finite())
+    }
+
+    /// The store key of the tenant's resource `id`.
+    pub(crate) fn key(&self, id: &str) -> (String, String) {
+        (self.tenant.to_string(), id.to_string())
     }
 }
 
@@ -206,7 +235,7 @@ pub(crate) fn parse_limit(ctx: &Ctx<'_>) -> Result<usize, Rejection> {
         None => Ok(50),
         Some(v) => match v.trim().parse::<f64>() {
             Ok(n) if n.is_finite() && n >= 1.0 => Ok((n.floor() as usize).min(200)),
-            _ => Err(Box::new(respond::error(400, "Invalid `limit` query param"))),
+            _ => Err(reject(400, "Invalid `limit` query param")),
         },
     }
 }

@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::broadcast::error::RecvError;
 
+use super::paging::{cut_page, decode_cursor, encode_cursor, started_window};
 use super::run::{parse_request, Endpoint};
 use super::{parse_limit, Ctx};
 use crate::engine;
 use crate::faults::Stage;
 use crate::respond::{self, Body};
 use crate::store::{ToolAnswer, ToolRequestState};
-use crate::util::{b64url_decode, b64url_encode, parse_iso};
 use crate::wire::{Raw, RunJson};
 
 /// `POST /runs`.
@@ -162,16 +162,10 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
         Err(resp) => return *resp,
     };
     let roots_only = ctx.query_param("rootsOnly").as_deref() != Some("false");
-    let agent = ctx.query_param("agentId").filter(|s| !s.is_empty());
-    let status = ctx.query_param("status").filter(|s| !s.is_empty());
-    let after = ctx.query_param("startedAfter").filter(|s| !s.is_empty());
-    let before = ctx.query_param("startedBefore").filter(|s| !s.is_empty());
-    let after = after.map(|s| parse_iso(&s).unwrap_or(u64::MAX));
-    let before = before.map(|s| parse_iso(&s).unwrap_or(0));
-    let cursor: Option<RunCursor> = ctx
-        .query_param("cursor")
-        .and_then(|c| b64url_decode(&c))
-        .and_then(|b| serde_json::from_slice(&b).ok());
+    let agent = ctx.non_empty_param("agentId");
+    let status = ctx.non_empty_param("status");
+    let (after, before) = started_window(ctx);
+    let cursor: Option<RunCursor> = decode_cursor(ctx);
 
     let inner = ctx.shared.store.lock();
     let mut rows: Vec<&RunJson> = inner
@@ -189,22 +183,12 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
     if let Some(c) = &cursor {
         rows.retain(|r| (r.started_at, &r.id) < (c.started_at, &c.id));
     }
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next = if more {
-        rows.last().map(|r| {
-            b64url_encode(
-                serde_json::to_string(&RunCursor {
-                    started_at: r.started_at,
-                    id: r.id.clone(),
-                })
-                .unwrap_or_default()
-                .as_bytes(),
-            )
+    let next = cut_page(&mut rows, limit, |r| {
+        encode_cursor(&RunCursor {
+            started_at: r.started_at,
+            id: r.id.clone(),
         })
-    } else {
-        None
-    };
+    });
     #[derive(Serialize)]
     struct Page<'a> {
         rows: Vec<&'a RunJson>,

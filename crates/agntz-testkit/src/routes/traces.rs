@@ -4,10 +4,10 @@ use http::Response;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
 
+use super::paging::{cut_page, decode_cursor, encode_cursor};
 use super::{parse_limit, Ctx};
 use crate::faults::Stage;
 use crate::respond::{self, Body};
-use crate::util::{b64url_decode, b64url_encode};
 use crate::wire::TraceSummary;
 
 #[derive(Serialize, Deserialize)]
@@ -27,10 +27,7 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
     let status = ctx.query_param("status");
     let after = ctx.query_param("startedAfter");
     let before = ctx.query_param("startedBefore");
-    let cursor: Option<TraceCursor> = ctx
-        .query_param("cursor")
-        .and_then(|c| b64url_decode(&c))
-        .and_then(|b| serde_json::from_slice(&b).ok());
+    let cursor: Option<TraceCursor> = decode_cursor(ctx);
     let inner = ctx.shared.store.lock();
     let mut rows: Vec<(u64, &TraceSummary)> = inner
         .traces
@@ -50,22 +47,12 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Response<Body> {
     if let Some(c) = &cursor {
         rows.retain(|(_, s)| (&s.started_at, &s.trace_id) < (&c.started_at, &c.trace_id));
     }
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next = if more {
-        rows.last().map(|(_, s)| {
-            b64url_encode(
-                serde_json::to_string(&TraceCursor {
-                    started_at: s.started_at.clone(),
-                    trace_id: s.trace_id.clone(),
-                })
-                .unwrap_or_default()
-                .as_bytes(),
-            )
+    let next = cut_page(&mut rows, limit, |(_, s)| {
+        encode_cursor(&TraceCursor {
+            started_at: s.started_at.clone(),
+            trace_id: s.trace_id.clone(),
         })
-    } else {
-        None
-    };
+    });
     #[derive(Serialize)]
     struct Page<'a> {
         rows: Vec<&'a TraceSummary>,
