@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::eval::wire_enum;
+use super::list_query::set_pairs;
 use super::serde_util::{lenient_millis, null_as_default};
 use super::{DatasetRef, InvokeUsage};
 use crate::Error;
@@ -635,7 +636,7 @@ impl BatchRunFilter {
     /// startedBefore, limit, cursor`; unset ones omitted.
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
         let limit = self.limit.map(|l| l.to_string());
-        [
+        set_pairs([
             ("batchId", &self.batch_id),
             ("batchVersion", &self.batch_version),
             ("datasetId", &self.dataset_id),
@@ -647,9 +648,7 @@ impl BatchRunFilter {
             ("startedBefore", &self.started_before),
             ("limit", &limit),
             ("cursor", &self.cursor),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v.clone())))
+        ])
         .collect()
     }
 }
@@ -704,17 +703,13 @@ impl BatchItemsQuery {
     }
 
     pub(crate) fn push_pairs(&self, q: &mut Vec<(&'static str, String)>, with_status: bool) {
-        if with_status {
-            if let Some(s) = &self.status {
-                q.push(("status", s.clone()));
-            }
-        }
-        if let Some(l) = self.limit {
-            q.push(("limit", l.to_string()));
-        }
-        if let Some(c) = &self.cursor {
-            q.push(("cursor", c.clone()));
-        }
+        let status = if with_status { &self.status } else { &None };
+        let limit = self.limit.map(|l| l.to_string());
+        q.extend(set_pairs([
+            ("status", status),
+            ("limit", &limit),
+            ("cursor", &self.cursor),
+        ]));
     }
 }
 

@@ -12,6 +12,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::list_query::set_pairs;
 use super::serde_util::{lenient_millis, lenient_string, null_as_default};
 use super::{AgentDetail, InvokeUsage};
 use crate::Error;
@@ -975,27 +976,18 @@ impl EvalRunFilter {
     /// status, startedAfter, startedBefore, limit, cursor`; unset ones
     /// omitted.
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut q = Vec::new();
-        let fields = [
+        let limit = self.limit.map(|l| l.to_string());
+        set_pairs([
             ("agentId", &self.agent_id),
             ("evalId", &self.eval_id),
             ("datasetId", &self.dataset_id),
             ("status", &self.status),
             ("startedAfter", &self.started_after),
             ("startedBefore", &self.started_before),
-        ];
-        for (key, value) in fields {
-            if let Some(v) = value {
-                q.push((key, v.clone()));
-            }
-        }
-        if let Some(l) = self.limit {
-            q.push(("limit", l.to_string()));
-        }
-        if let Some(c) = &self.cursor {
-            q.push(("cursor", c.clone()));
-        }
-        q
+            ("limit", &limit),
+            ("cursor", &self.cursor),
+        ])
+        .collect()
     }
 }
 
@@ -1134,16 +1126,11 @@ impl LatestScoreQuery {
             ("evalId", self.eval_id.clone()),
             ("datasetId", self.dataset_id.clone()),
         ];
-        let optional = [
+        q.extend(set_pairs([
             ("resolvedAgentVersion", &self.resolved_agent_version),
             ("evalVersion", &self.eval_version),
             ("datasetVersion", &self.dataset_version),
-        ];
-        for (key, value) in optional {
-            if let Some(v) = value {
-                q.push((key, v.clone()));
-            }
-        }
+        ]));
         q
     }
 }
@@ -1220,7 +1207,7 @@ impl LatestScoreFilter {
     /// resolvedAgentVersion, status, evalVersion, datasetVersion` (unset
     /// ones omitted).
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
-        [
+        set_pairs([
             ("agentId", &self.agent_id),
             ("evalId", &self.eval_id),
             ("datasetId", &self.dataset_id),
@@ -1228,9 +1215,7 @@ impl LatestScoreFilter {
             ("status", &self.status),
             ("evalVersion", &self.eval_version),
             ("datasetVersion", &self.dataset_version),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v.clone())))
+        ])
         .collect()
     }
 }

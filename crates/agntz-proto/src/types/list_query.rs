@@ -1,4 +1,14 @@
-//! The filters `GET /runs` and `GET /traces` share.
+//! The filters `GET /runs` and `GET /traces` share, and the query-pair
+//! building every list filter uses.
+
+/// The `(key, value)` query pairs of the set fields, in the order given.
+pub(crate) fn set_pairs<'a, const N: usize>(
+    fields: [(&'static str, &'a Option<String>); N],
+) -> impl Iterator<Item = (&'static str, String)> + 'a {
+    fields
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|v| (key, v.clone())))
+}
 
 /// Agent, status, time range and paging, in wire order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -15,23 +25,15 @@ impl ListQuery {
     /// Appends `agentId, status, startedAfter, startedBefore, limit, cursor`
     /// (unset ones omitted).
     pub(crate) fn push_pairs(&self, q: &mut Vec<(&'static str, String)>) {
-        let fields = [
+        let limit = self.limit.map(|l| l.to_string());
+        q.extend(set_pairs([
             ("agentId", &self.agent_id),
             ("status", &self.status),
             ("startedAfter", &self.started_after),
             ("startedBefore", &self.started_before),
-        ];
-        for (key, value) in fields {
-            if let Some(v) = value {
-                q.push((key, v.clone()));
-            }
-        }
-        if let Some(l) = self.limit {
-            q.push(("limit", l.to_string()));
-        }
-        if let Some(c) = &self.cursor {
-            q.push(("cursor", c.clone()));
-        }
+            ("limit", &limit),
+            ("cursor", &self.cursor),
+        ]));
     }
 }
 
