@@ -3,9 +3,9 @@ use http::header::{HeaderValue, ACCEPT};
 use http::{Method, Request, Response};
 use serde::Serialize;
 
-use super::{expect_no_content, require_id, Operation, Paginated};
+use super::{expect_no_content, get_with_query, require_id, Operation, Paginated};
 use crate::config::Config;
-use crate::encode::{append_query, Segment};
+use crate::encode::Segment;
 use crate::error::Error;
 use crate::jsonl::JsonLines;
 use crate::request::{self, JSON};
@@ -25,16 +25,6 @@ fn batch_path(id: &str, suffix: &str) -> Result<String, Error> {
 fn run_path(id: &str, suffix: &str) -> Result<String, Error> {
     let id = require_id("batch run id", id)?;
     Ok(format!("/batch-runs/{}{suffix}", Segment(id)))
-}
-
-fn get(
-    config: &Config,
-    path: &str,
-    pairs: &[(&'static str, String)],
-) -> Result<Request<Bytes>, Error> {
-    let mut path = path.to_owned();
-    append_query(&mut path, pairs.iter().map(|(k, v)| (*k, v.as_str())));
-    request::build(config, Method::GET, &path, None, JSON)
 }
 
 #[derive(Serialize)]
@@ -78,7 +68,7 @@ impl Operation for ListBatches {
     const KIND: CallKind = CallKind::Idempotent;
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        get(config, "/batches", &[])
+        get_with_query(config, "/batches", &[])
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<Vec<BatchSummary>, Error> {
@@ -135,7 +125,7 @@ impl Operation for GetBatch {
     const KIND: CallKind = CallKind::Idempotent;
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        get(config, &batch_path(&self.id, "")?, &[])
+        get_with_query(config, &batch_path(&self.id, "")?, &[])
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<BatchDefinition, Error> {
@@ -225,7 +215,7 @@ impl Operation for ListBatchVersions {
     const KIND: CallKind = CallKind::Idempotent;
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        get(config, &batch_path(&self.id, "/versions")?, &[])
+        get_with_query(config, &batch_path(&self.id, "/versions")?, &[])
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<Vec<BatchVersionSummary>, Error> {
@@ -259,7 +249,7 @@ impl Operation for GetBatchVersion {
     const KIND: CallKind = CallKind::Idempotent;
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        get(config, &version_path(&self.id, &self.version, "")?, &[])
+        get_with_query(config, &version_path(&self.id, &self.version, "")?, &[])
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<BatchDefinition, Error> {
@@ -436,7 +426,7 @@ impl Operation for GetBatchRun {
     const KIND: CallKind = CallKind::Idempotent;
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        get(config, &run_path(&self.id, "")?, &[])
+        get_with_query(config, &run_path(&self.id, "")?, &[])
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<BatchRun, Error> {
@@ -462,7 +452,7 @@ impl Operation for ListBatchRuns {
     const KIND: CallKind = CallKind::Idempotent;
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        get(config, "/batch-runs", &self.filter.to_query_pairs())
+        get_with_query(config, "/batch-runs", &self.filter.to_query_pairs())
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<BatchRunPage, Error> {
@@ -563,7 +553,7 @@ impl Operation for ListBatchItems {
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
         let mut pairs = Vec::new();
         self.query.push_pairs(&mut pairs, true);
-        get(config, &run_path(&self.id, "/items")?, &pairs)
+        get_with_query(config, &run_path(&self.id, "/items")?, &pairs)
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<BatchItemPage, Error> {
@@ -656,7 +646,7 @@ impl Operation for CompareBatchRuns {
         }
         let mut pairs = vec![("left", self.left.clone()), ("right", self.right.clone())];
         self.query.push_pairs(&mut pairs, false);
-        get(config, "/batch-runs/compare", &pairs)
+        get_with_query(config, "/batch-runs/compare", &pairs)
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<BatchComparison, Error> {

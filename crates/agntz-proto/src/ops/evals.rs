@@ -1,9 +1,9 @@
 use bytes::Bytes;
 use http::{Method, Request, Response};
 
-use super::{expect_no_content, require_id, Operation, Paginated};
+use super::{expect_no_content, get_with_query, require_id, Operation, Paginated};
 use crate::config::Config;
-use crate::encode::{append_query, Segment};
+use crate::encode::Segment;
 use crate::error::Error;
 use crate::request::{self, JSON};
 use crate::response::parse_json;
@@ -21,16 +21,6 @@ fn eval_path(id: &str) -> Result<String, Error> {
 fn eval_run_path(id: &str, suffix: &str) -> Result<String, Error> {
     let id = require_id("eval run id", id)?;
     Ok(format!("/eval-runs/{}{suffix}", Segment(id)))
-}
-
-fn get_with_query(
-    config: &Config,
-    path: &str,
-    pairs: &[(&'static str, String)],
-) -> Result<Request<Bytes>, Error> {
-    let mut path = path.to_owned();
-    append_query(&mut path, pairs.iter().map(|(k, v)| (*k, v.as_str())));
-    request::build(config, Method::GET, &path, None, JSON)
 }
 
 /// `GET /evals[?agentId=]`: every eval definition (a bare array, no paging).

@@ -2,7 +2,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 use serde::Serialize;
 
-use super::{require_id, Operation, Paginated};
+use super::{get_with_query, require_id, Operation, Paginated};
 use crate::config::Config;
 use crate::encode::{append_query, Segment};
 use crate::error::Error;
@@ -126,9 +126,7 @@ impl Operation for ListMemory {
         if let Some(offset) = q.offset {
             pairs.push(("offset", offset.to_string()));
         }
-        let mut path = String::from("/memory/entries");
-        append_query(&mut path, pairs.iter().map(|(k, v)| (*k, v.as_str())));
-        request::build(config, Method::GET, &path, None, JSON)
+        get_with_query(config, "/memory/entries", &pairs)
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<MemoryPage, Error> {

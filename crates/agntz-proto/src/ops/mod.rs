@@ -114,6 +114,17 @@ pub(crate) fn require_id<'a>(what: &str, id: &'a str) -> Result<&'a str, Error> 
     }
 }
 
+/// A `GET` of `path` with the query `pairs` (a list's filters).
+pub(crate) fn get_with_query(
+    config: &Config,
+    path: &str,
+    pairs: &[(&'static str, String)],
+) -> Result<Request<Bytes>, Error> {
+    let mut path = path.to_owned();
+    crate::encode::append_query(&mut path, pairs.iter().map(|(k, v)| (*k, v.as_str())));
+    crate::request::build(config, http::Method::GET, &path, None, crate::request::JSON)
+}
+
 /// Status check for calls answered with an empty `204 No Content`.
 pub(crate) fn expect_no_content(response: &Response<Bytes>) -> Result<(), Error> {
     crate::response::ensure_success(response)

@@ -1,7 +1,7 @@
 use bytes::Bytes;
 use http::{Method, Request, Response};
 
-use super::{require_id, Operation, Paginated, StreamOperation};
+use super::{get_with_query, require_id, Operation, Paginated, StreamOperation};
 use crate::config::Config;
 use crate::encode::{append_query, Segment};
 use crate::error::Error;
@@ -92,10 +92,7 @@ impl Operation for ListRuns {
     const KIND: CallKind = CallKind::Idempotent;
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        let pairs = self.filter.to_query_pairs();
-        let mut path = String::from("/runs");
-        append_query(&mut path, pairs.iter().map(|(k, v)| (*k, v.as_str())));
-        request::build(config, Method::GET, &path, None, JSON)
+        get_with_query(config, "/runs", &self.filter.to_query_pairs())
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<RunPage, Error> {

@@ -1,9 +1,9 @@
 use bytes::Bytes;
 use http::{Method, Request, Response};
 
-use super::{expect_no_content, require_id, Operation, Paginated, StreamOperation};
+use super::{expect_no_content, get_with_query, require_id, Operation, Paginated, StreamOperation};
 use crate::config::Config;
-use crate::encode::{append_query, Segment};
+use crate::encode::Segment;
 use crate::error::Error;
 use crate::request::{self, JSON, SSE};
 use crate::response::parse_json;
@@ -62,10 +62,7 @@ impl Operation for ListTraces {
     const KIND: CallKind = CallKind::Idempotent;
 
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        let pairs = self.filter.to_query_pairs();
-        let mut path = String::from("/traces");
-        append_query(&mut path, pairs.iter().map(|(k, v)| (*k, v.as_str())));
-        request::build(config, Method::GET, &path, None, JSON)
+        get_with_query(config, "/traces", &self.filter.to_query_pairs())
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<TracePage, Error> {
