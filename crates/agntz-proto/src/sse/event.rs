@@ -92,15 +92,14 @@ impl Text {
         if raw.len() > INLINE {
             return None;
         }
-        // A byte loop: ids and types are a few bytes, where calling memcpy
-        // and checking UTF-8 would cost more than the copy.
         let mut bytes = [0u8; INLINE];
-        let mut high = 0u8;
-        for (to, &from) in bytes.iter_mut().zip(raw) {
-            *to = from;
-            high |= from;
-        }
-        if high & 0x80 != 0 {
+        bytes.get_mut(..raw.len())?.copy_from_slice(raw);
+        // Plain ASCII (the usual id or type) needs no UTF-8 check: test the
+        // high bits of the three words at once.
+        let high = bytes.chunks_exact(8).fold(0u64, |high, word| {
+            high | u64::from_le_bytes(word.try_into().unwrap_or_default())
+        });
+        if high & 0x8080_8080_8080_8080 != 0 {
             std::str::from_utf8(raw).ok()?;
         }
         Some(Text::Inline {

@@ -29,6 +29,12 @@ pub(super) struct Simple {
 /// shape, a CR, or a frame not yet complete.
 #[inline(always)]
 pub(super) fn scan(input: &[u8], max: usize, ends: &LineEnds) -> Option<Simple> {
+    worker_order(input, max, ends).or_else(|| any_order(input, max, ends))
+}
+
+/// [`scan`] for the fields in any order (the general loop).
+#[inline(always)]
+fn any_order(input: &[u8], max: usize, ends: &LineEnds) -> Option<Simple> {
     let mut frame = Simple {
         len: 0,
         event_type: None,
@@ -64,6 +70,59 @@ pub(super) fn scan(input: &[u8], max: usize, ends: &LineEnds) -> Option<Simple> 
     (frame.len <= max).then_some(frame)
 }
 
+/// The frame in the order the worker writes it, `event: `, `data: `, an
+/// optional `id: `, then the blank line, read as straight-line code: no
+/// per-line dispatch. Whatever it takes, [`scan`]'s loop would take too,
+/// with the same result; `None` leaves the frame to that loop.
+#[inline(always)]
+fn worker_order(input: &[u8], max: usize, ends: &LineEnds) -> Option<Simple> {
+    if word_at(input, 0)? & EVENT_MASK != EVENT {
+        return None;
+    }
+    let type_end = 7 + short_line_end(input.get(7..)?)?;
+    let data_at = type_end + 1 + 6;
+    if word_at(input, type_end + 1)? & DATA_MASK != DATA {
+        return None;
+    }
+    let data_end = data_at + ends.lf(input.get(data_at..)?)?;
+    let mut blank = data_end + 1;
+    let mut id = None;
+    if *input.get(blank)? != b'\n' {
+        // Four bytes, not a word: the id line often ends the chunk.
+        if input.get(blank..blank + 4)? != b"id: " {
+            return None;
+        }
+        let id_at = blank + 4;
+        let id_end = id_at + short_line_end(input.get(id_at..)?)?;
+        id = Some((id_at, id_end));
+        blank = id_end + 1;
+        if *input.get(blank)? != b'\n' {
+            return None;
+        }
+    }
+    let len = blank + 1;
+    (len <= max).then_some(Simple {
+        len,
+        event_type: Some((7, type_end)),
+        data: Some((data_at, data_end)),
+        id,
+    })
+}
+
+/// The eight bytes at `at`, as one little-endian word.
+#[inline(always)]
+fn word_at(input: &[u8], at: usize) -> Option<u64> {
+    let bytes = input.get(at..at.checked_add(8)?)?;
+    Some(u64::from_le_bytes(bytes.try_into().unwrap_or_default()))
+}
+
+const DATA: u64 = u64::from_le_bytes(*b"data: \0\0");
+const DATA_MASK: u64 = 0xFFFF_FFFF_FFFF;
+const EVENT: u64 = u64::from_le_bytes(*b"event: \0");
+const EVENT_MASK: u64 = 0x00FF_FFFF_FFFF_FFFF;
+const ID: u64 = u64::from_le_bytes(*b"id: \0\0\0\0");
+const ID_MASK: u64 = 0xFFFF_FFFF;
+
 /// How a line starts, as far as the fast path cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
@@ -83,16 +142,12 @@ enum Field {
 /// bytes are there (they are, but at the end of the input).
 #[inline(always)]
 fn field(line: &[u8]) -> Field {
-    const DATA: u64 = u64::from_le_bytes(*b"data: \0\0");
-    const EVENT: u64 = u64::from_le_bytes(*b"event: \0");
-    const ID: u64 = u64::from_le_bytes(*b"id: \0\0\0\0");
-    if let Some(head) = line.get(..8) {
-        let word = u64::from_le_bytes(head.try_into().unwrap_or_default());
-        return if word & 0xFFFF_FFFF_FFFF == DATA {
+    if let Some(word) = word_at(line, 0) {
+        return if word & DATA_MASK == DATA {
             Field::Data
-        } else if word & 0x00FF_FFFF_FFFF_FFFF == EVENT {
+        } else if word & EVENT_MASK == EVENT {
             Field::Event
-        } else if word & 0xFFFF_FFFF == ID {
+        } else if word & ID_MASK == ID {
             Field::Id
         } else if word & 0xFF == u64::from(b'\n') {
             Field::Blank
@@ -211,6 +266,39 @@ mod tests {
         assert_eq!(value(input, f.event_type), Some(&b"text-delta"[..]));
         assert_eq!(value(input, f.data), Some(&b"{\"a\":1}"[..]));
         assert_eq!(value(input, f.id), Some(&b"7"[..]));
+    }
+
+    #[test]
+    fn worker_order_agrees_with_the_loop() {
+        // Each frame, and whether it is in the worker's order.
+        let frames: [(&[u8], bool); 8] = [
+            (b"event: text-delta\ndata: {\"a\":1}\nid: 7\n\n", true),
+            (b"event: run-spawn\ndata: {}\n\n", true),
+            (b"event: a\ndata: \nid: \n\n", true),
+            (b"event: a\ndata: x\nid: 1\nid: 2\n\n", false),
+            (b"event: a\ndata: x\nevent: b\n\n", false),
+            (b"event: a\ndata: x\r\n\n", false),
+            (b"event: a\ndata: x\nid: 1\r\n\n", false),
+            (b"event: \xC3\xA9\ndata: x\n\n", false),
+        ];
+        let ends = LineEnds::new();
+        for (frame, in_order) in frames {
+            let mut input = frame.to_vec();
+            input.extend_from_slice(b"event: next\n");
+            // Every prefix: a frame cut anywhere, or followed by more input.
+            for n in 0..=input.len() {
+                let cut = &input[..n];
+                for max in [1 << 20, frame.len() - 1] {
+                    let fast = worker_order(cut, max, &ends);
+                    if fast.is_some() {
+                        assert_eq!(fast, any_order(cut, max, &ends), "{cut:?}");
+                    }
+                    assert_eq!(scan(cut, max, &ends), any_order(cut, max, &ends));
+                }
+            }
+            let whole = worker_order(&input, 1 << 20, &ends);
+            assert_eq!(whole.is_some(), in_order, "{frame:?}");
+        }
     }
 
     #[test]
