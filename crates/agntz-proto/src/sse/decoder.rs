@@ -99,6 +99,12 @@ pub struct Decoder {
     /// A `data` line cut by the end of the input, whose value is being
     /// appended to `data` as it arrives (a long payload is copied once).
     open_data_line: Option<OpenDataLine>,
+    /// Whole chunks of the open `data` line, held rather than appended to
+    /// `data`: joined once the line ends, into a buffer of the right size,
+    /// so a long payload is copied once and never moved by reallocation.
+    data_pieces: Vec<Bytes>,
+    /// Bytes in `data_pieces`.
+    data_pieces_len: usize,
 
     /// Type of the event last returned.
     frame_type: Option<Text>,
@@ -142,6 +148,8 @@ impl Decoder {
             pending_id: None,
             frame_bytes: 0,
             open_data_line: None,
+            data_pieces: Vec::new(),
+            data_pieces_len: 0,
             frame_type: None,
             last_id: LastId::None,
             retry: None,
@@ -198,10 +206,14 @@ impl Decoder {
     /// error, or `None` when more input is needed. Drain it until `None`
     /// after each feed.
     pub fn next_frame(&mut self) -> Option<Result<Frame<'_>, SseError>> {
-        match self.advance()? {
-            Ok(at) => Some(Ok(self.frame(at))),
-            Err(e) => Some(Err(e)),
-        }
+        let at = match self.next_in_order() {
+            Some(at) => at,
+            None => match self.advance()? {
+                Ok(at) => at,
+                Err(e) => return Some(Err(e)),
+            },
+        };
+        Some(Ok(self.frame(at)))
     }
 
     /// Like [`next_frame`](Self::next_frame), as an owned [`Event`].
@@ -253,7 +265,7 @@ impl Decoder {
         let data = if self.data_returned {
             0
         } else {
-            self.data.len()
+            self.data.len() + self.data_pieces_len
         };
         self.unread() + data
     }
@@ -382,6 +394,59 @@ impl Decoder {
         }
     }
 
+    /// The common case, kept small so that it stays cheap: no state is
+    /// pending, and the chunk goes on with a whole frame in the worker's
+    /// field order. `None` leaves everything to [`advance`](Self::advance).
+    #[inline(always)]
+    fn next_in_order(&mut self) -> Option<DataAt> {
+        let idle = !self.failed
+            && !self.data_returned
+            && self.pending.is_empty()
+            && self.frame_bytes == 0
+            && self.open_data_line.is_none()
+            && !self.skip_lf
+            && !self.bom_pending;
+        if !idle {
+            return None;
+        }
+        let pos = self.chunk_pos;
+        let frame = simple::worker_order(self.chunk.get(pos..)?, self.max, &self.ends)?;
+        self.take_simple(Source::Chunk, pos, frame)
+    }
+
+    /// Records a frame the fast path recognised at `pos` of `source`; its
+    /// data, if it has any (else the frame only set the id).
+    #[inline(always)]
+    fn take_simple(&mut self, source: Source, pos: usize, frame: simple::Simple) -> Option<DataAt> {
+        if let Some((a, b)) = frame.id {
+            // Kept as a range, copied only if the input goes first. (The
+            // fast path takes no id with NUL.)
+            self.last_id = if a == b {
+                LastId::None
+            } else {
+                LastId::At(source, pos + a, pos + b)
+            };
+        }
+        self.scanned += frame.len as u64;
+        self.set_pos(source, pos + frame.len);
+        let (a, b) = frame.data?;
+        let input: &[u8] = match source {
+            Source::Pending => &self.pending,
+            Source::Chunk => &self.chunk,
+        };
+        let raw = frame
+            .event_type
+            .and_then(|(t, u)| input.get(pos + t..pos + u))
+            .unwrap_or_default();
+        // Streams repeat a type many times in a row: keep the last one
+        // when it matches.
+        let same = matches!(&self.frame_type, Some(Text::Static(t)) if short_eq(t.as_bytes(), raw));
+        if !same {
+            self.frame_type = (!raw.is_empty()).then(|| self.types.get(raw));
+        }
+        Some(DataAt::Input(source, pos + a, pos + b))
+    }
+
     /// Reads until an event is complete, recording it for [`frame`](Self::frame).
     fn advance(&mut self) -> Option<Result<DataAt, SseError>> {
         if self.failed {
@@ -406,8 +471,15 @@ impl Decoder {
                 if open.size_before.saturating_add(line_len) > self.max {
                     return Some(Err(self.fail()));
                 }
-                self.data
-                    .extend_from_slice(rest.get(..take).unwrap_or_default());
+                if found.is_none() && source == Source::Chunk {
+                    self.data_pieces.push(self.chunk.slice(pos..pos + take));
+                    self.data_pieces_len += take;
+                } else {
+                    join_pieces(&mut self.data, &mut self.data_pieces, take);
+                    self.data_pieces_len = 0;
+                    self.data
+                        .extend_from_slice(rest.get(..take).unwrap_or_default());
+                }
                 self.frame_bytes = self.frame_bytes.saturating_add(take);
                 let Some(i) = found else {
                     self.open_data_line = Some(OpenDataLine { line_len, ..open });
@@ -447,30 +519,8 @@ impl Decoder {
             // At a frame start: no field line of this frame processed yet.
             if fresh && self.frame_bytes == 0 {
                 if let Some(frame) = simple::scan(rest, self.max, &self.ends) {
-                    let value = |(a, b): simple::Span| rest.get(a..b).unwrap_or_default();
-                    if let Some((a, b)) = frame.id {
-                        // Kept as a range, copied only if the input goes
-                        // first. (The fast path takes no id with NUL.)
-                        self.last_id = if a == b {
-                            LastId::None
-                        } else {
-                            LastId::At(source, pos + a, pos + b)
-                        };
-                    }
-                    let data = frame.data;
-                    if data.is_some() {
-                        let raw = frame.event_type.map(value).unwrap_or_default();
-                        // Streams repeat a type many times in a row: keep the
-                        // last one when it matches.
-                        let same = matches!(&self.frame_type, Some(Text::Static(t)) if short_eq(t.as_bytes(), raw));
-                        if !same {
-                            self.frame_type = (!raw.is_empty()).then(|| self.types.get(raw));
-                        }
-                    }
-                    self.scanned += frame.len as u64;
-                    self.set_pos(source, pos + frame.len);
-                    match data {
-                        Some((a, b)) => return Some(Ok(DataAt::Input(source, pos + a, pos + b))),
+                    match self.take_simple(source, pos, frame) {
+                        Some(at) => return Some(Ok(at)),
                         None => continue,
                     }
                 }
@@ -521,7 +571,7 @@ impl Decoder {
 
     /// Size of the current event so far, for the limit.
     fn pending_size(&self) -> usize {
-        self.data.len() + self.event_type.as_ref().map_or(0, Text::len)
+        self.data.len() + self.data_pieces_len + self.event_type.as_ref().map_or(0, Text::len)
     }
 
     /// No line end in the input: check the partial line against the limit.
@@ -632,6 +682,21 @@ impl Decoder {
         self.pending_id = None;
         self.frame_bytes = 0;
         self.open_data_line = None;
+        self.data_pieces.clear();
+        self.data_pieces_len = 0;
+    }
+}
+
+/// Appends the held `pieces` of an open `data` line to `data`, with room for
+/// `more` bytes after them.
+fn join_pieces(data: &mut Vec<u8>, pieces: &mut Vec<Bytes>, more: usize) {
+    if pieces.is_empty() {
+        return;
+    }
+    let len: usize = pieces.iter().map(Bytes::len).sum();
+    data.reserve_exact(len + more);
+    for piece in pieces.drain(..) {
+        data.extend_from_slice(&piece);
     }
 }
 
@@ -814,9 +879,13 @@ mod tests {
         let mut got = Vec::new();
         for at in (0..all.len()).step_by(4096) {
             d.feed_bytes(all.slice(at..(at + 4096).min(all.len())));
-            // Nothing waits aside: the value is appended as it comes.
+            // Nothing waits aside: the value is held as it comes.
             assert!(d.pending.is_empty());
             got.extend(std::iter::from_fn(|| d.next_event()));
+            let end = (at + 4096).min(all.len());
+            if end < 17 + value.len() {
+                assert_eq!(d.buffered_len(), end - 17, "the value so far");
+            }
         }
         assert_eq!(got.len(), 1);
         let e = got.remove(0).unwrap();

@@ -75,7 +75,7 @@ fn any_order(input: &[u8], max: usize, ends: &LineEnds) -> Option<Simple> {
 /// per-line dispatch. Whatever it takes, [`scan`]'s loop would take too,
 /// with the same result; `None` leaves the frame to that loop.
 #[inline(always)]
-fn worker_order(input: &[u8], max: usize, ends: &LineEnds) -> Option<Simple> {
+pub(super) fn worker_order(input: &[u8], max: usize, ends: &LineEnds) -> Option<Simple> {
     if word_at(input, 0)? & EVENT_MASK != EVENT {
         return None;
     }
