@@ -229,6 +229,7 @@ impl RunEvent {
 
     /// The sequence number (`None` for snapshots, unknown events, and
     /// payloads without one). Resume with `?since=<seq>`.
+    #[inline]
     pub fn seq(&self) -> Option<u64> {
         match self {
             RunEvent::Spawn(e) => e.seq,
@@ -269,6 +270,7 @@ impl RunEvent {
     /// Whether this event ends a stream opened on `requested_run_id`: a
     /// snapshot, or a `run-complete` / `run-error` / `run-cancelled` of
     /// that very run (terminals of other runs of the tree do not end it).
+    #[inline]
     pub fn is_terminal_for(&self, requested_run_id: &str) -> bool {
         match self {
             RunEvent::Snapshot(_) => true,

@@ -205,6 +205,7 @@ impl Decoder {
     /// Returns the next complete event, borrowed until the next call, an
     /// error, or `None` when more input is needed. Drain it until `None`
     /// after each feed.
+    #[inline]
     pub fn next_frame(&mut self) -> Option<Result<Frame<'_>, SseError>> {
         let at = match self.next_in_order() {
             Some(at) => at,
@@ -283,6 +284,7 @@ impl Decoder {
     }
 
     /// The event at `at`, borrowing the decoder.
+    #[inline]
     fn frame(&self, at: DataAt) -> Frame<'_> {
         let (data, shared) = match at {
             DataAt::Input(Source::Chunk, a, b) => {
@@ -297,6 +299,7 @@ impl Decoder {
     }
 
     /// The last event id, borrowed.
+    #[inline]
     fn id_ref(&self) -> Option<IdRef<'_>> {
         match &self.last_id {
             LastId::None => None,

@@ -126,6 +126,7 @@ impl RunFrames {
 impl Frames for RunFrames {
     type Item = RunEvent;
 
+    #[inline]
     fn decode(&mut self, event: sse::Frame<'_>) -> Result<Option<RunEvent>, StreamError> {
         let item = RunEvent::from_frame(event.event_type(), event.data_bytes())?;
         if let Some(seq) = item.seq() {
