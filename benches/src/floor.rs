@@ -80,6 +80,26 @@ pub fn count_frames(bytes: &[u8]) -> usize {
     memchr::memmem::find_iter(bytes, b"\n\n").count()
 }
 
+/// The framing floor on the chunks a transport hands over: each chunk is
+/// taken as the SDK takes it (a [`bytes::Bytes`] handed over and dropped)
+/// and scanned with one prebuilt memmem finder; a `\n\n` cut by a chunk
+/// boundary is counted too. This is what the floor itself costs at a given
+/// chunking, the bound for any decoder fed those chunks.
+pub fn count_frames_chunked(chunks: &[bytes::Bytes]) -> usize {
+    let finder = memchr::memmem::Finder::new(b"\n\n");
+    let mut frames = 0;
+    let mut after_lf = false;
+    for chunk in chunks {
+        let chunk = std::hint::black_box(chunk.clone());
+        if after_lf && chunk.first() == Some(&b'\n') {
+            frames += 1;
+        }
+        frames += finder.find_iter(&chunk).count();
+        after_lf = chunk.last() == Some(&b'\n');
+    }
+    frames
+}
+
 /// The whole-transcript floor parse: split at `\n\n` with memmem, cut out
 /// the `event` and `data` lines of this exact format, and deserialize each
 /// payload into its type. Returns the number of events.

@@ -104,3 +104,24 @@ fn every_frame_decodes_into_its_typed_event() {
         assert!(event.seq().is_some());
     }
 }
+
+#[test]
+fn the_framing_floors_count_every_frame_at_every_chunking() {
+    use agntz_bench::chunks::{fixed, Chunkings};
+    use agntz_bench::floor::{count_frames, count_frames_chunked};
+    let t = transcript(1_000);
+    let bytes = t.runs_stream.as_slice();
+    let frames = frame_ranges(bytes).len();
+    assert_eq!(count_frames(bytes), frames);
+    let chunkings = Chunkings::new(bytes);
+    let all = bytes::Bytes::copy_from_slice(bytes);
+    for chunks in [
+        chunkings.whole,
+        chunkings.per_frame,
+        chunkings.k64,
+        fixed(&all, 1),
+        fixed(&all, 7),
+    ] {
+        assert_eq!(count_frames_chunked(&chunks), frames);
+    }
+}

@@ -782,7 +782,7 @@ fn interleaved_medians(rounds: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<Durati
 
 fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &mut Table) {
     use agntz_bench::chunks::{frame_all, Chunkings};
-    use agntz_bench::floor::{count_frames, parse_payload, payloads};
+    use agntz_bench::floor::{count_frames, count_frames_chunked, parse_payload, payloads};
     use agntz_proto::stream::{RunFrames, StreamDecoder};
     use std::hint::black_box;
 
@@ -824,6 +824,7 @@ fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &
             &mut || framing(&chunks.whole),
             &mut || framing(&chunks.per_frame),
             &mut || framing(&chunks.k64),
+            &mut || assert_eq!(count_frames_chunked(&chunks.per_frame), expected),
         ],
     );
     let gbs = |d: Duration| format!("{:.2} GB/s", bytes.len() as f64 / 1e9 / d.as_secs_f64());
@@ -840,6 +841,22 @@ fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &
             "≥ 0.5x",
         );
     }
+    // What the floor itself costs when fed one chunk per frame: the bound
+    // for any decoder fed those chunks.
+    table.row(
+        "framing floor itself on one chunk per frame (memchr `\\n\\n` scan of each chunk as handed over) vs on one chunk",
+        format!("{} ({})", ms(m[4]), gbs(m[4])),
+        format!("{} ({})", ms(m[0]), gbs(m[0])),
+        ratio(m[0], m[4]),
+        "-",
+    );
+    table.row(
+        "SSE framing, one chunk per frame, vs the floor on the same chunks",
+        format!("{} ({})", ms(m[2]), gbs(m[2])),
+        format!("{} ({})", ms(m[4]), gbs(m[4])),
+        ratio(m[4], m[2]),
+        "-",
+    );
     let m = interleaved_medians(
         rounds,
         &mut [

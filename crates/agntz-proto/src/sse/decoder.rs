@@ -53,6 +53,16 @@ enum DataAt {
     Joined,
 }
 
+/// What the inline path found.
+enum Hot {
+    /// A frame, read in place.
+    Frame(DataAt),
+    /// The input is all read and nothing is half read: more is needed.
+    Drained,
+    /// Anything else: the general path decides.
+    Other,
+}
+
 /// Incremental server-sent-events decoder (sans-IO).
 ///
 /// Feed each body chunk with [`feed_bytes`](Self::feed_bytes) (or
@@ -208,8 +218,9 @@ impl Decoder {
     #[inline]
     pub fn next_frame(&mut self) -> Option<Result<Frame<'_>, SseError>> {
         let at = match self.next_in_order() {
-            Some(at) => at,
-            None => match self.advance()? {
+            Hot::Frame(at) => at,
+            Hot::Drained => return None,
+            Hot::Other => match self.advance()? {
                 Ok(at) => at,
                 Err(e) => return Some(Err(e)),
             },
@@ -399,9 +410,9 @@ impl Decoder {
 
     /// The common case, kept small so that it stays cheap: no state is
     /// pending, and the chunk goes on with a whole frame in the worker's
-    /// field order. `None` leaves everything to [`advance`](Self::advance).
+    /// field order, or is all read.
     #[inline(always)]
-    fn next_in_order(&mut self) -> Option<DataAt> {
+    fn next_in_order(&mut self) -> Hot {
         let idle = !self.failed
             && !self.data_returned
             && self.pending.is_empty()
@@ -410,11 +421,23 @@ impl Decoder {
             && !self.skip_lf
             && !self.bom_pending;
         if !idle {
-            return None;
+            return Hot::Other;
         }
         let pos = self.chunk_pos;
-        let frame = simple::worker_order(self.chunk.get(pos..)?, self.max, &self.ends)?;
-        self.take_simple(Source::Chunk, pos, frame)
+        let rest = self.chunk.get(pos..).unwrap_or_default();
+        if rest.is_empty() {
+            // Nothing is half read, so there is nothing to check: let the
+            // chunk go and wait for the next.
+            self.release();
+            return Hot::Drained;
+        }
+        match simple::worker_order(rest, self.max, &self.ends) {
+            Some(frame) => match self.take_simple(Source::Chunk, pos, frame) {
+                Some(at) => Hot::Frame(at),
+                None => Hot::Other,
+            },
+            None => Hot::Other,
+        }
     }
 
     /// Records a frame the fast path recognised at `pos` of `source`; its
