@@ -15,6 +15,7 @@ pub(super) enum IdRef<'a> {
 }
 
 impl<'a> IdRef<'a> {
+    #[inline]
     pub(super) fn as_str(self) -> Option<&'a str> {
         match self {
             IdRef::Text(text) => Some(text.as_str()),
@@ -48,6 +49,7 @@ pub struct Frame<'a> {
 }
 
 impl<'a> Frame<'a> {
+    #[inline]
     pub(super) fn new(
         event_type: Option<&'a Text>,
         data: &'a [u8],
@@ -63,11 +65,13 @@ impl<'a> Frame<'a> {
     }
 
     /// The `event:` field, or `"message"` when absent or empty.
+    #[inline]
     pub fn event_type(&self) -> &'a str {
         self.event_type.map_or("message", Text::as_str)
     }
 
     /// Whether an explicit non-empty `event:` field was given.
+    #[inline]
     pub fn has_event_type(&self) -> bool {
         self.event_type.is_some()
     }
@@ -76,6 +80,7 @@ impl<'a> Frame<'a> {
     ///
     /// Not checked for UTF-8: a JSON parser checks it anyway
     /// (`serde_json::from_slice`), so checking here would do it twice.
+    #[inline]
     pub fn data_bytes(&self) -> &'a [u8] {
         self.data
     }
@@ -86,6 +91,7 @@ impl<'a> Frame<'a> {
     }
 
     /// The last-event-id in effect when this event was dispatched.
+    #[inline]
     pub fn id(&self) -> Option<&'a str> {
         self.id.and_then(IdRef::as_str)
     }
