@@ -483,18 +483,21 @@ impl<T: Transport> Caller<T> {
     }
 }
 
-/// Runs `sdk` and `raw` alternately `rounds` times; returns the mean of each.
+/// Runs `sdk` and `raw` alternately `rounds` times; returns the median of
+/// each (a round hit by the shared VM's steal time does not move it).
 async fn interleaved<F, Fut>(rounds: usize, mut measure: F) -> (Duration, Duration)
 where
     F: FnMut(bool) -> Fut,
     Fut: std::future::Future<Output = Duration>,
 {
-    let (mut sdk, mut raw) = (Duration::ZERO, Duration::ZERO);
-    for _ in 0..rounds {
-        sdk += measure(true).await;
-        raw += measure(false).await;
+    let (mut sdk, mut raw) = (Vec::new(), Vec::new());
+    for _ in 0..rounds.max(1) {
+        sdk.push(measure(true).await);
+        raw.push(measure(false).await);
     }
-    (sdk / rounds as u32, raw / rounds as u32)
+    sdk.sort();
+    raw.sort();
+    (sdk[sdk.len() / 2], raw[raw.len() / 2])
 }
 
 #[derive(Debug, Clone, Copy, Default)]
