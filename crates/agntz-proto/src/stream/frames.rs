@@ -55,6 +55,7 @@ impl AgentFrames {
 impl Frames for AgentFrames {
     type Item = AgentFrame;
 
+    #[inline]
     fn decode(&mut self, event: sse::Frame<'_>) -> Result<Option<AgentFrame>, StreamError> {
         let name = event.event_type();
         if name == "client-tool-request" {
@@ -65,6 +66,7 @@ impl Frames for AgentFrames {
         StreamEvent::from_frame(name, event.data_bytes()).map(|e| Some(AgentFrame::Event(e)))
     }
 
+    #[inline]
     fn is_terminal(&self, item: &AgentFrame) -> bool {
         matches!(item, AgentFrame::Event(e) if e.is_terminal())
     }
@@ -138,6 +140,7 @@ impl Frames for RunFrames {
         Ok(Some(item))
     }
 
+    #[inline]
     fn is_terminal(&self, item: &RunEvent) -> bool {
         item.is_terminal_for(&self.run_id)
     }
@@ -167,10 +170,12 @@ impl TraceFrames {
 impl Frames for TraceFrames {
     type Item = TraceEvent;
 
+    #[inline]
     fn decode(&mut self, event: sse::Frame<'_>) -> Result<Option<TraceEvent>, StreamError> {
         TraceEvent::from_frame(event.event_type(), event.data_bytes()).map(Some)
     }
 
+    #[inline]
     fn is_terminal(&self, item: &TraceEvent) -> bool {
         item.is_terminal()
     }
