@@ -107,7 +107,7 @@ pub struct Decoder {
     /// Bytes of the field lines of the current frame (for `Truncated`).
     frame_bytes: usize,
     /// A `data` line cut by the end of the input, whose value is being
-    /// appended to `data` as it arrives (a long payload is copied once).
+    /// gathered as it arrives (in `data` and `data_pieces`).
     open_data_line: Option<OpenDataLine>,
     /// Whole chunks of the open `data` line, held rather than appended to
     /// `data`: joined once the line ends, into a buffer of the right size,
