@@ -711,6 +711,21 @@ fn main() {
                 ratio(sdk, raw),
                 "≤ 1.15x",
             );
+            // The same measurement with the raw client on both sides: how far
+            // two identical callers drift apart on this machine.
+            for (name, raw) in [("reqwest", &reqwest_raw), ("hyper", &hyper_raw)] {
+                let (a, b) = aa_pair(&args, raw, &base).await;
+                table.row(
+                    &format!(
+                        "`agents().run` {} concurrent, {name}: raw client vs itself (A/A)",
+                        args.concurrency
+                    ),
+                    us(a),
+                    us(b),
+                    ratio(a, b),
+                    "-",
+                );
+            }
         }
         if args.wants("stream") {
             eprintln!("runs().stream of the transcript...");
@@ -929,6 +944,17 @@ fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &
 /// SDK time / raw time.
 fn ratio(sdk: Duration, raw: Duration) -> f64 {
     sdk.as_secs_f64() / raw.as_secs_f64()
+}
+
+/// [`run_pair`]'s concurrent measurement with the raw client on both sides.
+async fn aa_pair(args: &Args, raw: &Raw, base: &str) -> (Duration, Duration) {
+    let raw: Caller<ReqwestTransport> = Caller::Raw(raw.clone(), base.to_owned());
+    raw.concurrent(args.concurrency, 5).await;
+    interleaved(args.rounds, |_| {
+        let c = raw.clone();
+        async move { c.concurrent(args.concurrency, args.calls_per_task).await }
+    })
+    .await
 }
 
 async fn run_pair<T: Transport>(
