@@ -897,6 +897,38 @@ mod tests {
     }
 
     #[test]
+    fn a_stream_cut_inside_a_held_data_line_is_truncated() {
+        let mut d = Decoder::new();
+        d.feed_bytes(Bytes::from_static(b"event: e\ndata: 0123"));
+        for piece in [&b"4567"[..], b"89ab", b"cdef"] {
+            d.feed_bytes(Bytes::from_static(piece));
+            assert!(d.next_frame().is_none());
+        }
+        assert!(
+            !d.data_pieces.is_empty(),
+            "whole chunks of the line are held"
+        );
+        assert_eq!(d.buffered_len(), 16);
+        // The type line and the data line so far.
+        assert_eq!(d.finish(), Err(SseError::Truncated { pending: 8 + 22 }));
+        // The decoder starts over cleanly.
+        d.feed_bytes(Bytes::from_static(b"data: x\n\n"));
+        assert_eq!(d.next_event().unwrap().unwrap().data(), "x");
+    }
+
+    #[test]
+    fn a_held_data_line_counts_against_the_limit() {
+        let mut d = Decoder::with_max_event_size(20);
+        d.feed_bytes(Bytes::from_static(b"data: 0123456789"));
+        assert!(d.next_frame().is_none());
+        d.feed_bytes(Bytes::from_static(b"abcdefghij"));
+        assert!(matches!(
+            d.next_frame(),
+            Some(Err(SseError::EventTooLarge { limit: 20 }))
+        ));
+    }
+
+    #[test]
     fn a_long_data_line_is_copied_once_across_many_chunks() {
         let value = "v".repeat(100_000);
         let input = format!("event: big\ndata: {value}\nid: 9\n\n");
