@@ -7,7 +7,7 @@ use http::{Method, Request, Response};
 use super::{expect_no_content, get_with_query, require_id, Operation};
 use crate::config::Config;
 use crate::encode::Segment;
-use crate::error::Error;
+use crate::error::{DecodeError, Error};
 use crate::request::{self, JSON};
 use crate::response::parse_json;
 use crate::retry::CallKind;
@@ -16,6 +16,19 @@ use crate::types::{IssuedWebhookSecret, NewWebhookSecret, WebhookSecret};
 fn secret_path(name: &str, suffix: &str) -> Result<String, Error> {
     let name = require_id("webhook secret name", name)?;
     Ok(format!("/webhook-secrets/{}{suffix}", Segment(name)))
+}
+
+/// Parses an answer carrying a secret value. A decode failure keeps
+/// neither the raw body nor the parser's message: both may quote the value.
+fn parse_issued(response: &Response<Bytes>) -> Result<IssuedWebhookSecret, Error> {
+    parse_json(response).map_err(|error| match error {
+        Error::Decode(e) => Error::Decode(DecodeError::new(
+            e.status,
+            "the webhook secret answer did not decode (body withheld: it holds the secret)",
+            Bytes::new(),
+        )),
+        other => other,
+    })
 }
 
 /// `POST /webhook-secrets` with `{name, description?}`: `201` with the new
@@ -47,7 +60,7 @@ impl Operation for CreateWebhookSecret {
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<IssuedWebhookSecret, Error> {
-        parse_json(&response)
+        parse_issued(&response)
     }
 }
 
@@ -104,7 +117,7 @@ impl Operation for RegenerateWebhookSecret {
     }
 
     fn parse(&self, response: Response<Bytes>) -> Result<IssuedWebhookSecret, Error> {
-        parse_json(&response)
+        parse_issued(&response)
     }
 }
 
@@ -161,5 +174,19 @@ mod tests {
             "https://api.agntz.co/webhook-secrets/a%2Fb/regenerate"
         );
         assert!(DeleteWebhookSecret::new("..").build(&c).is_err());
+    }
+
+    #[test]
+    fn a_bad_answer_does_not_leak_the_value_into_the_error() {
+        let body = r#"{"name":"h","value":"whsec_0123abcd","createdAt":{"not":"a string"}}"#;
+        let response = Response::builder()
+            .status(201)
+            .body(Bytes::from(body))
+            .unwrap();
+        let err = CreateWebhookSecret::new(NewWebhookSecret::new("h"))
+            .parse(response)
+            .unwrap_err();
+        assert!(matches!(err, Error::Decode(_)));
+        assert!(!format!("{err:?} {err}").contains("whsec_"));
     }
 }
