@@ -1,5 +1,5 @@
-//! Version bookkeeping shared by the dataset and eval stores: which
-//! version was activated when, and the aliases. The records themselves
+//! Version bookkeeping shared by the batch, dataset and eval stores: which
+//! version is active, when each was activated, and the aliases. The records themselves
 //! stay in each store; [`History`] is the view the version routes need.
 
 use std::collections::HashMap;

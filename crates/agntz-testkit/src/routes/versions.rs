@@ -1,5 +1,6 @@
 //! `/datasets/{id}/versions…`, `/datasets/{id}/aliases/{alias}` and the
-//! same routes under `/evals/{id}`: written once over [`History`].
+//! same routes under `/evals/{id}`: written once over [`History`]. (The
+//! batch routes answer errors differently and keep their own handlers.)
 
 use http::Response;
 use serde_json::{json, Value};
