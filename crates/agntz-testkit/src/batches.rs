@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 use crate::model::{self, Plan};
 use crate::store::Store;
 use crate::util::{hex, iso, monotonic_ms, sleep_while};
-use crate::versions::{History, VersionMarks};
+use crate::versions::{marks_in_field, History, VersionMarks};
 
 /// One version of a batch definition.
 pub(crate) struct BatchVersion {
@@ -60,13 +60,7 @@ impl History for BatchHistory {
             .collect()
     }
 
-    fn marks(&self) -> &VersionMarks {
-        &self.marks
-    }
-
-    fn marks_mut(&mut self) -> &mut VersionMarks {
-        &mut self.marks
-    }
+    marks_in_field!();
 
     fn record(&self, index: usize) -> Value {
         self.versions

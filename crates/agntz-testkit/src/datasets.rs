@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::store::{DatasetFields, DatasetItem, DatasetVersion, Inner, StoredDataset};
 use crate::util::{iso, monotonic_ms, nanoid};
-use crate::versions::{History, VersionMarks};
+use crate::versions::{marks_in_field, History, VersionMarks};
 
 /// A blank-trimmed string field, or `None`.
 pub(crate) fn non_blank(v: Option<&Value>) -> Option<String> {
@@ -220,13 +220,7 @@ impl History for StoredDataset {
         self.versions.iter().map(|v| v.version.as_str()).collect()
     }
 
-    fn marks(&self) -> &VersionMarks {
-        &self.marks
-    }
-
-    fn marks_mut(&mut self) -> &mut VersionMarks {
-        &mut self.marks
-    }
+    marks_in_field!();
 
     fn record(&self, index: usize) -> Value {
         self.versions.get(index).map_or(Value::Null, |v| {

@@ -21,7 +21,7 @@ use serde_json::{json, Map, Value};
 use crate::model::{self, Plan};
 use crate::store::{DatasetItem, Store};
 use crate::util::{iso, monotonic_ms, sleep_while};
-use crate::versions::{History, VersionMarks};
+use crate::versions::{marks_in_field, History, VersionMarks};
 
 /// The versions of one eval, oldest first.
 #[derive(Default)]
@@ -50,13 +50,7 @@ impl History for EvalHistory {
         self.versions.iter().map(|(at, _)| at.as_str()).collect()
     }
 
-    fn marks(&self) -> &VersionMarks {
-        &self.marks
-    }
-
-    fn marks_mut(&mut self) -> &mut VersionMarks {
-        &mut self.marks
-    }
+    marks_in_field!();
 
     fn record(&self, index: usize) -> Value {
         self.versions

@@ -29,6 +29,21 @@ impl VersionMarks {
     }
 }
 
+/// The [`History::marks`] and [`History::marks_mut`] of a store that
+/// keeps its marks in a `marks` field.
+macro_rules! marks_in_field {
+    () => {
+        fn marks(&self) -> &$crate::versions::VersionMarks {
+            &self.marks
+        }
+
+        fn marks_mut(&mut self) -> &mut $crate::versions::VersionMarks {
+            &mut self.marks
+        }
+    };
+}
+pub(crate) use marks_in_field;
+
 /// A versioned record as the version routes see it.
 pub(crate) trait History {
     /// The version ids, oldest first.
