@@ -47,7 +47,7 @@ pub use agntz_proto::client::{
     AgentStream, Agents, Artifacts, Client, ClientTools, Datasets, Memory, Pages, RunStream, Runs,
     Sessions, ToolResult, TraceStream, Traces,
 };
-pub use agntz_proto::client::{BatchResults, Batches, Evals};
+pub use agntz_proto::client::{BatchResults, Batches, Evals, WebhookSecrets};
 pub use agntz_proto::config::{ApiKey, Config, Limits, Timeouts, DEFAULT_BASE_URL};
 pub use agntz_proto::error::{
     ApiError, DecodeError, Error, StreamError, StreamErrorCode, TimeoutError, TimeoutKind,
@@ -81,7 +81,7 @@ pub const ENV_BASE_URL: &str = "AGNTZ_BASE_URL";
 ///
 /// Dereferences to [`Client<ReqwestTransport>`], so every resource method
 /// (`agents()`, `artifacts()`, `datasets()`, `memory()`, `runs()`,
-/// `traces()`, `sessions()`,
+/// `traces()`, `sessions()`, `evals()`, `batches()`, `webhook_secrets()`,
 /// `health()`) is available.
 /// Cheap to clone; share one per process.
 #[derive(Debug, Clone)]

@@ -19,11 +19,11 @@ use serde_json::{json, Map, Value};
 use crate::model::{self, Plan};
 use crate::store::Store;
 use crate::util::{hex, iso, monotonic_ms, sleep_while};
+use crate::versions::{marks_in_field, History, VersionMarks};
 
 /// One version of a batch definition.
 pub(crate) struct BatchVersion {
     pub created_at: String,
-    pub activated_at: Option<String>,
     /// The `BatchDefinition` of this version (its `version` = `created_at`).
     pub record: Value,
 }
@@ -32,8 +32,8 @@ pub(crate) struct BatchVersion {
 #[derive(Default)]
 pub(crate) struct BatchHistory {
     pub versions: Vec<BatchVersion>,
-    pub active: usize,
-    pub aliases: HashMap<String, String>,
+    /// The active version, activation times and aliases.
+    pub marks: VersionMarks,
     /// `createdAt` of the first version.
     pub created_at: String,
 }
@@ -41,30 +41,31 @@ pub(crate) struct BatchHistory {
 impl BatchHistory {
     /// The active definition, with the first version's `createdAt`.
     pub(crate) fn head(&self) -> Option<Value> {
-        let v = self.versions.get(self.active)?;
+        let v = self.versions.get(self.marks.active)?;
         Some(self.shown(v))
     }
 
-    pub(crate) fn shown(&self, v: &BatchVersion) -> Value {
+    fn shown(&self, v: &BatchVersion) -> Value {
         let mut r = v.record.clone();
         r["createdAt"] = Value::String(self.created_at.clone());
         r
     }
+}
 
-    /// A version by exact timestamp, `latest`, or alias.
-    pub(crate) fn find(&self, version: &str) -> Option<&BatchVersion> {
-        if version == "latest" {
-            return self
-                .versions
-                .iter()
-                .max_by(|a, b| a.created_at.cmp(&b.created_at));
-        }
-        let target = self
-            .aliases
-            .get(version)
-            .map(String::as_str)
-            .unwrap_or(version);
-        self.versions.iter().find(|v| v.created_at == target)
+impl History for BatchHistory {
+    fn version_ids(&self) -> Vec<&str> {
+        self.versions
+            .iter()
+            .map(|v| v.created_at.as_str())
+            .collect()
+    }
+
+    marks_in_field!();
+
+    fn record(&self, index: usize) -> Value {
+        self.versions
+            .get(index)
+            .map_or(Value::Null, |v| self.shown(v))
     }
 }
 
@@ -214,12 +215,11 @@ pub(crate) fn put_version(
     if history.versions.is_empty() {
         history.created_at = at.clone();
     }
+    history.marks.published(history.versions.len(), &at);
     history.versions.push(BatchVersion {
-        created_at: at.clone(),
-        activated_at: Some(at),
+        created_at: at,
         record: Value::Object(def),
     });
-    history.active = history.versions.len() - 1;
     history.head().unwrap_or(Value::Null)
 }
 

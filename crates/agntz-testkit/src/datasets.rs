@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::store::{DatasetFields, DatasetItem, DatasetVersion, Inner, StoredDataset};
 use crate::util::{iso, monotonic_ms, nanoid};
+use crate::versions::{marks_in_field, History, VersionMarks};
 
 /// A blank-trimmed string field, or `None`.
 pub(crate) fn non_blank(v: Option<&Value>) -> Option<String> {
@@ -160,16 +161,16 @@ impl Inner {
         let entry = self.datasets.entry(key).or_insert_with(|| StoredDataset {
             created_at: version.clone(),
             versions: Vec::new(),
-            active: 0,
+            marks: VersionMarks::default(),
         });
+        entry.marks.published(entry.versions.len(), &version);
         entry.versions.push(DatasetVersion { version, fields });
-        entry.active = entry.versions.len() - 1;
         entry
     }
 
     /// The tenant's dataset `id` at `version`, as eval and batch runs pin
-    /// it: `None` is the active version, `latest` the newest one, anything
-    /// else an exact version timestamp (the mock has no aliases). `Err`
+    /// it: `None` is the active version, anything else as a version lookup
+    /// resolves it (exact timestamp, `latest` or alias). `Err`
     /// carries the worker's 404 message (`Dataset "<id>[@<version>]" not
     /// found`).
     pub(crate) fn dataset_at(
@@ -185,8 +186,7 @@ impl Inner {
         let found = stored.and_then(|d| {
             let v = match version {
                 None => Some(d.head()),
-                Some("latest") => d.versions.last(),
-                Some(v) => d.versions.iter().find(|x| x.version == v),
+                Some(v) => d.resolve(v).map(|i| &d.versions[i]),
             };
             v.map(|v| (d, v))
         });
@@ -213,4 +213,18 @@ pub(crate) struct PinnedDataset {
     pub fields: DatasetFields,
     /// The stored record at that version, items inline (the run snapshot).
     pub record: Value,
+}
+
+impl History for StoredDataset {
+    fn version_ids(&self) -> Vec<&str> {
+        self.versions.iter().map(|v| v.version.as_str()).collect()
+    }
+
+    marks_in_field!();
+
+    fn record(&self, index: usize) -> Value {
+        self.versions.get(index).map_or(Value::Null, |v| {
+            serde_json::to_value(DatasetJson::stored(self, v)).unwrap_or(Value::Null)
+        })
+    }
 }

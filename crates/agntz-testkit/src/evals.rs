@@ -21,17 +21,41 @@ use serde_json::{json, Map, Value};
 use crate::model::{self, Plan};
 use crate::store::{DatasetItem, Store};
 use crate::util::{iso, monotonic_ms, sleep_while};
+use crate::versions::{marks_in_field, History, VersionMarks};
 
-/// The versions of one eval, oldest first (the last is active).
+/// The versions of one eval, oldest first.
 #[derive(Default)]
 pub(crate) struct EvalHistory {
-    /// (version, stored head record).
+    /// (version, stored record).
     pub versions: Vec<(String, Value)>,
+    /// The active version (the newest, unless an older one was
+    /// activated), activation times and aliases.
+    pub marks: VersionMarks,
 }
 
 impl EvalHistory {
     pub(crate) fn head(&self) -> Option<&Value> {
-        self.versions.last().map(|(_, v)| v)
+        self.versions.get(self.marks.active).map(|(_, v)| v)
+    }
+
+    /// Adds `record` as version `at` and makes it active.
+    pub(crate) fn publish(&mut self, at: String, record: Value) {
+        self.marks.published(self.versions.len(), &at);
+        self.versions.push((at, record));
+    }
+}
+
+impl History for EvalHistory {
+    fn version_ids(&self) -> Vec<&str> {
+        self.versions.iter().map(|(at, _)| at.as_str()).collect()
+    }
+
+    marks_in_field!();
+
+    fn record(&self, index: usize) -> Value {
+        self.versions
+            .get(index)
+            .map_or(Value::Null, |(_, v)| v.clone())
     }
 }
 

@@ -45,8 +45,13 @@
 //! the worker's plain-text 500. There is one dataset store per worker: a
 //! dataset created or imported through the API is the one eval runs and
 //! batch runs read, and [`TestWorker::seed_dataset`] is only a shortcut for
-//! a `POST /datasets` upsert. The version routes and aliases of datasets
-//! (`/datasets/{id}/versions…`, `/datasets/{id}/aliases…`) are not served.
+//! a `POST /datasets` upsert. The version routes and aliases of datasets and
+//! evals (`/{datasets,evals}/{id}/versions…`, `…/aliases/{alias}`) are
+//! served: a version is an exact timestamp, `latest` (the newest, whatever
+//! an alias is called) or an alias; an unknown one answers 404
+//! `Dataset version not found` / `Eval version not found`; activating or
+//! aliasing an unknown version is the worker's plain-text 500; removing an
+//! alias always answers `{alias, deleted: true}`.
 //!
 //! # Evals and batches
 //!
@@ -55,7 +60,7 @@
 //! with `/datasets` or `/dataset-imports`, or seeded with
 //! [`TestWorker::seed_dataset`]): a run without `datasetVersion` uses the
 //! active version, `latest` the newest one, and any other value must be an
-//! exact version timestamp (the mock has no dataset aliases); an unknown
+//! exact version timestamp or a dataset alias; an unknown
 //! dataset or version answers 404 `Dataset "<id>[@<version>]" not found`.
 //! An eval run needs a dataset whose `agentId` is the eval's agent. An eval
 //! run executes each item with the fake model and scores each criterion with
@@ -65,8 +70,16 @@
 //! provider that answers each item with the fake model and completes the run;
 //! `PROVIDER_DOWN` in an item input makes the submission fail with 502. Items
 //! take 10 ms each unless their input says `SLOW:<seconds>`, so runs can be
-//! cancelled midway. The mock has no webhook secrets (a `webhookSecretName`
-//! answers 404).
+//! cancelled midway. The mock delivers no webhooks: a `webhookSecretName`
+//! answers 404, even for a secret created with `/webhook-secrets`.
+//!
+//! # Webhook secrets
+//!
+//! `/webhook-secrets` is served per tenant: create (`201` with
+//! `whsec_<64 hex>`, `409` for an existing name, `400` without a name),
+//! list (by name, `lastFour` instead of the value), regenerate (`404
+//! webhook secret not found`) and delete (`204`, also for an unknown
+//! name).
 //!
 //! # Fake model
 //!
@@ -98,7 +111,8 @@
 //! the outbound URL policy first (`callbackUrl is not allowed: Disallowed IP
 //! address: 127.0.0.1`, `… Disallowed hostname: localhost`, …; host names are
 //! not resolved), then `webhookSecretName required with callbackUrl`, then
-//! `webhook secret not found` (the mock stores no webhook secrets).
+//! `webhook secret not found` (the mock delivers no webhooks, so it never
+//! finds a secret for them).
 //!
 //! # Example
 //!
@@ -126,6 +140,7 @@ mod sse;
 mod store;
 mod tls;
 mod util;
+mod versions;
 mod wire;
 
 use std::net::SocketAddr;

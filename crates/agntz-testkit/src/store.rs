@@ -101,6 +101,17 @@ pub(crate) struct Inner {
     pub evals: crate::evals::EvalState,
     /// Batch definitions and batch runs.
     pub batches: crate::batches::BatchState,
+    /// Webhook secrets, keyed by (tenant, name).
+    pub webhook_secrets: HashMap<(String, String), WebhookSecret>,
+}
+
+/// A stored webhook secret.
+pub(crate) struct WebhookSecret {
+    pub description: Option<String>,
+    /// `whsec_` + 64 hex.
+    pub value: String,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
 /// A memory entry as stored (and sent: the wire shape).
@@ -158,13 +169,14 @@ pub(crate) struct DatasetVersion {
 pub(crate) struct StoredDataset {
     pub created_at: String,
     pub versions: Vec<DatasetVersion>,
-    pub active: usize,
+    /// The active version, activation times and aliases.
+    pub marks: crate::versions::VersionMarks,
 }
 
 impl StoredDataset {
     /// The active version.
     pub(crate) fn head(&self) -> &DatasetVersion {
-        &self.versions[self.active.min(self.versions.len() - 1)]
+        &self.versions[self.marks.active.min(self.versions.len() - 1)]
     }
 }
 

@@ -59,6 +59,12 @@ impl<T: Transport> Harness<T> {
         (self.make)(config, None)
     }
 
+    /// The method and path of the last request the worker saw.
+    pub fn last_call(&self) -> (String, String) {
+        let req = self.worker.requests().pop().expect("a request was sent");
+        (req.method, req.path)
+    }
+
     /// A fresh HTTPS worker and a client that trusts its certificate.
     pub async fn tls(&self) -> (TestWorker, Client<T>) {
         let worker = TestWorker::start_with(TestWorkerConfig::default().tls(true))

@@ -14,6 +14,8 @@ mod hostile;
 mod memory;
 mod replies;
 mod scenarios;
+mod versions;
+mod webhook_secrets;
 
 /// `transports!(tests = module; scenario, ...)` makes `tests::reqwest::scenario`
 /// and `tests::hyper::scenario` tests that run `module::scenario` on a fresh
@@ -152,4 +154,13 @@ transports!(batching = batches;
     batch_run_dataset_compare_cancel_delete,
     batch_run_errors_and_listing,
     batch_run_on_datasets_created_through_the_api,
+);
+
+transports!(versioning = versions;
+    dataset_versions_and_aliases,
+    eval_versions_and_aliases,
+);
+
+transports!(secrets = webhook_secrets;
+    webhook_secrets_lifecycle,
 );

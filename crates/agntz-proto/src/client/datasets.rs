@@ -5,7 +5,12 @@ use crate::ops::{
     DeleteDataset, GetDataset, GetDatasetImport, ListDatasetItems, ListDatasets,
     StartDatasetImport, UpdateDataset, MAX_IMPORT_CHUNK,
 };
+use crate::ops::{
+    ActivateDatasetVersion, GetDatasetVersion, ListDatasetVersions, RemoveDatasetAlias,
+    SetDatasetAlias,
+};
 use crate::transport::Transport;
+use crate::types::{AliasRemoved, VersionAlias, VersionSummary};
 use crate::types::{
     Dataset, DatasetDraft, DatasetImport, DatasetImportInput, DatasetItem, DatasetItemsPage,
     DatasetItemsQuery,
@@ -88,6 +93,57 @@ impl<'a, T: Transport> Datasets<'a, T> {
             self.client.clone(),
             ListDatasetItems::new(dataset_id, query),
         )
+    }
+
+    /// `GET /datasets/{id}/versions`: every version, newest first, with
+    /// its aliases and when it was last activated.
+    pub async fn versions(&self, dataset_id: &str) -> Result<Vec<VersionSummary>, Error> {
+        self.client
+            .execute(&ListDatasetVersions::new(dataset_id))
+            .await
+    }
+
+    /// `GET /datasets/{id}/versions/{version}`: the record at `version`
+    /// (an exact timestamp, `latest` for the newest version, or an alias).
+    /// An unknown version is [`Error::NotFound`].
+    pub async fn get_version(&self, dataset_id: &str, version: &str) -> Result<Dataset, Error> {
+        self.client
+            .execute(&GetDatasetVersion::new(dataset_id, version))
+            .await
+    }
+
+    /// `POST /datasets/{id}/versions/{version}/activate`: makes `version`
+    /// the active one and returns the new head record.
+    pub async fn activate_version(
+        &self,
+        dataset_id: &str,
+        version: &str,
+    ) -> Result<Dataset, Error> {
+        self.client
+            .execute(&ActivateDatasetVersion::new(dataset_id, version))
+            .await
+    }
+
+    /// `PUT /datasets/{id}/aliases/{alias}`: points `alias` at `version`.
+    /// (An alias named `latest` is accepted but never wins over the newest
+    /// version in a lookup.)
+    pub async fn set_alias(
+        &self,
+        dataset_id: &str,
+        alias: &str,
+        version: &str,
+    ) -> Result<VersionAlias, Error> {
+        self.client
+            .execute(&SetDatasetAlias::new(dataset_id, alias, version))
+            .await
+    }
+
+    /// `DELETE /datasets/{id}/aliases/{alias}` (succeeds for an unknown
+    /// alias too).
+    pub async fn remove_alias(&self, dataset_id: &str, alias: &str) -> Result<AliasRemoved, Error> {
+        self.client
+            .execute(&RemoveDatasetAlias::new(dataset_id, alias))
+            .await
     }
 
     /// `GET /dataset-imports/{id}`: a staged import's state.

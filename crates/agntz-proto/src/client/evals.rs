@@ -3,10 +3,14 @@ use std::time::Duration;
 use super::{Client, Pages};
 use crate::error::Error;
 use crate::ops::{
+    ActivateEvalVersion, GetEvalVersion, ListEvalVersions, RemoveEvalAlias, SetEvalAlias,
+};
+use crate::ops::{
     CancelEvalRun, CreateEval, DeleteEval, GetEval, GetEvalRun, GetLatestScore, ListEvalRuns,
     ListEvals, ListLatestScores, StartEvalRun, UpdateEval,
 };
 use crate::transport::Transport;
+use crate::types::{AliasRemoved, VersionAlias, VersionSummary};
 use crate::types::{
     EvalDefinition, EvalLatestScore, EvalRun, EvalRunFilter, EvalRunPage, EvalRunRequest,
     LatestScoreFilter, LatestScoreQuery,
@@ -63,6 +67,55 @@ impl<'a, T: Transport> Evals<'a, T> {
     /// `DELETE /evals/{id}` (succeeds for an unknown id too).
     pub async fn delete(&self, eval_id: &str) -> Result<(), Error> {
         self.client.execute(&DeleteEval::new(eval_id)).await
+    }
+
+    /// `GET /evals/{id}/versions`: every version, newest first, with
+    /// its aliases and when it was last activated.
+    pub async fn versions(&self, eval_id: &str) -> Result<Vec<VersionSummary>, Error> {
+        self.client.execute(&ListEvalVersions::new(eval_id)).await
+    }
+
+    /// `GET /evals/{id}/versions/{version}`: the record at `version`
+    /// (an exact timestamp, `latest` for the newest version, or an alias).
+    /// An unknown version is [`Error::NotFound`].
+    pub async fn get_version(&self, eval_id: &str, version: &str) -> Result<EvalDefinition, Error> {
+        self.client
+            .execute(&GetEvalVersion::new(eval_id, version))
+            .await
+    }
+
+    /// `POST /evals/{id}/versions/{version}/activate`: makes `version`
+    /// the active one and returns the new head record.
+    pub async fn activate_version(
+        &self,
+        eval_id: &str,
+        version: &str,
+    ) -> Result<EvalDefinition, Error> {
+        self.client
+            .execute(&ActivateEvalVersion::new(eval_id, version))
+            .await
+    }
+
+    /// `PUT /evals/{id}/aliases/{alias}`: points `alias` at `version`.
+    /// (An alias named `latest` is accepted but never wins over the newest
+    /// version in a lookup.)
+    pub async fn set_alias(
+        &self,
+        eval_id: &str,
+        alias: &str,
+        version: &str,
+    ) -> Result<VersionAlias, Error> {
+        self.client
+            .execute(&SetEvalAlias::new(eval_id, alias, version))
+            .await
+    }
+
+    /// `DELETE /evals/{id}/aliases/{alias}` (succeeds for an unknown
+    /// alias too).
+    pub async fn remove_alias(&self, eval_id: &str, alias: &str) -> Result<AliasRemoved, Error> {
+        self.client
+            .execute(&RemoveEvalAlias::new(eval_id, alias))
+            .await
     }
 
     /// `POST /eval-runs`: starts a run and returns it in status `running`.

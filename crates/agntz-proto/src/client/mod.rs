@@ -18,6 +18,7 @@ mod runs;
 mod sessions;
 mod tools;
 mod traces;
+mod webhook_secrets;
 
 pub use agents::{AgentStream, Agents};
 pub use artifacts::Artifacts;
@@ -31,6 +32,7 @@ pub use runs::Runs;
 pub use sessions::Sessions;
 pub use tools::{ClientTools, ToolResult};
 pub use traces::Traces;
+pub use webhook_secrets::WebhookSecrets;
 
 use std::sync::Arc;
 
@@ -125,8 +127,8 @@ impl<T: Transport> Client<T> {
         Artifacts::new(self)
     }
 
-    /// Datasets: list, create, get, update, delete, page through items, and
-    /// import CSV or JSONL through a staged import.
+    /// Datasets: list, create, get, update, delete, page through items,
+    /// import CSV or JSONL through a staged import, versions and aliases.
     pub fn datasets(&self) -> Datasets<'_, T> {
         Datasets::new(self)
     }
@@ -152,7 +154,7 @@ impl<T: Transport> Client<T> {
         Sessions::new(self)
     }
 
-    /// Evals, eval runs and eval scores.
+    /// Evals (with versions and aliases), eval runs and eval scores.
     pub fn evals(&self) -> Evals<'_, T> {
         Evals::new(self)
     }
@@ -160,6 +162,11 @@ impl<T: Transport> Client<T> {
     /// Provider-native batches and batch runs.
     pub fn batches(&self) -> Batches<'_, T> {
         Batches::new(self)
+    }
+
+    /// Webhook secrets: create, list, regenerate, delete.
+    pub fn webhook_secrets(&self) -> WebhookSecrets<'_, T> {
+        WebhookSecrets::new(self)
     }
 
     /// Runs any request/response operation with this client's retry policy

@@ -12,9 +12,8 @@ use crate::request::{self, JSON};
 use crate::response::{ensure_success, parse_json};
 use crate::retry::CallKind;
 use crate::types::{
-    BatchAlias, BatchAliasRemoved, BatchComparison, BatchDefinition, BatchItemPage,
-    BatchItemsQuery, BatchRun, BatchRunFilter, BatchRunItem, BatchRunPage, BatchRunRequest,
-    BatchSummary, BatchVersionSummary,
+    BatchComparison, BatchDefinition, BatchItemPage, BatchItemsQuery, BatchRun, BatchRunFilter,
+    BatchRunItem, BatchRunPage, BatchRunRequest, BatchSummary,
 };
 
 fn batch_path(id: &str, suffix: &str) -> Result<String, Error> {
@@ -194,177 +193,6 @@ impl Operation for DeleteBatch {
 
     fn parse(&self, response: Response<Bytes>) -> Result<(), Error> {
         expect_no_content(&response)
-    }
-}
-
-op_struct!(
-    /// `GET /batches/{id}/versions`: newest first (`[]` for an unknown
-    /// batch).
-    ListBatchVersions { id }
-);
-
-impl ListBatchVersions {
-    /// The operation for batch `id`.
-    pub fn new(id: impl Into<String>) -> Self {
-        ListBatchVersions { id: id.into() }
-    }
-}
-
-impl Operation for ListBatchVersions {
-    type Output = Vec<BatchVersionSummary>;
-    const KIND: CallKind = CallKind::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        get_with_query(config, &batch_path(&self.id, "/versions")?, &[])
-    }
-
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<BatchVersionSummary>, Error> {
-        parse_json(&response)
-    }
-}
-
-fn version_path(id: &str, version: &str, suffix: &str) -> Result<String, Error> {
-    let version = require_id("batch version", version)?;
-    batch_path(id, &format!("/versions/{}{suffix}", Segment(version)))
-}
-
-op_struct!(
-    /// `GET /batches/{id}/versions/{version}`: a version by exact
-    /// timestamp, `latest`, or alias (`404 Batch version not found`).
-    GetBatchVersion { id, version }
-);
-
-impl GetBatchVersion {
-    /// The operation for `version` of batch `id`.
-    pub fn new(id: impl Into<String>, version: impl Into<String>) -> Self {
-        GetBatchVersion {
-            id: id.into(),
-            version: version.into(),
-        }
-    }
-}
-
-impl Operation for GetBatchVersion {
-    type Output = BatchDefinition;
-    const KIND: CallKind = CallKind::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        get_with_query(config, &version_path(&self.id, &self.version, "")?, &[])
-    }
-
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchDefinition, Error> {
-        parse_json(&response)
-    }
-}
-
-op_struct!(
-    /// `POST /batches/{id}/versions/{version}/activate` (no body): makes a
-    /// version active and returns the new head.
-    ActivateBatchVersion { id, version }
-);
-
-impl ActivateBatchVersion {
-    /// The operation for `version` of batch `id`.
-    pub fn new(id: impl Into<String>, version: impl Into<String>) -> Self {
-        ActivateBatchVersion {
-            id: id.into(),
-            version: version.into(),
-        }
-    }
-}
-
-impl Operation for ActivateBatchVersion {
-    type Output = BatchDefinition;
-    // Activating the same version twice leaves the same head.
-    const KIND: CallKind = CallKind::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        let path = version_path(&self.id, &self.version, "/activate")?;
-        request::build(config, Method::POST, &path, None, JSON)
-    }
-
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchDefinition, Error> {
-        parse_json(&response)
-    }
-}
-
-fn alias_path(id: &str, alias: &str) -> Result<String, Error> {
-    let alias = require_id("alias", alias)?;
-    batch_path(id, &format!("/aliases/{}", Segment(alias)))
-}
-
-op_struct!(
-    /// `PUT /batches/{id}/aliases/{alias}` with `{"version"}`: points an
-    /// alias at a version.
-    SetBatchAlias { id, alias, version }
-);
-
-impl SetBatchAlias {
-    /// The operation pointing `alias` of batch `id` at `version`.
-    pub fn new(
-        id: impl Into<String>,
-        alias: impl Into<String>,
-        version: impl Into<String>,
-    ) -> Self {
-        SetBatchAlias {
-            id: id.into(),
-            alias: alias.into(),
-            version: version.into(),
-        }
-    }
-}
-
-impl Operation for SetBatchAlias {
-    type Output = BatchAlias;
-    const KIND: CallKind = CallKind::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        #[derive(Serialize)]
-        struct Body<'a> {
-            version: &'a str,
-        }
-        let path = alias_path(&self.id, &self.alias)?;
-        if self.version.is_empty() {
-            return Err(Error::invalid("an alias needs a version"));
-        }
-        let body = crate::types::json_body(&Body {
-            version: &self.version,
-        })?;
-        request::build(config, Method::PUT, &path, Some(body), JSON)
-    }
-
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchAlias, Error> {
-        parse_json(&response)
-    }
-}
-
-op_struct!(
-    /// `DELETE /batches/{id}/aliases/{alias}`: `200 {alias, deleted: true}`,
-    /// also when the alias did not exist.
-    RemoveBatchAlias { id, alias }
-);
-
-impl RemoveBatchAlias {
-    /// The operation removing `alias` of batch `id`.
-    pub fn new(id: impl Into<String>, alias: impl Into<String>) -> Self {
-        RemoveBatchAlias {
-            id: id.into(),
-            alias: alias.into(),
-        }
-    }
-}
-
-impl Operation for RemoveBatchAlias {
-    type Output = BatchAliasRemoved;
-    const KIND: CallKind = CallKind::Idempotent;
-
-    fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
-        let path = alias_path(&self.id, &self.alias)?;
-        request::build(config, Method::DELETE, &path, None, JSON)
-    }
-
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchAliasRemoved, Error> {
-        parse_json(&response)
     }
 }
 
@@ -675,13 +503,7 @@ mod tests {
     use super::*;
     use crate::types::BatchInputItem;
 
-    fn config() -> Config {
-        Config::builder()
-            .base_url("https://api.agntz.co")
-            .api_key("ar_live_x")
-            .build()
-            .unwrap()
-    }
+    use crate::ops::test_config as config;
 
     #[test]
     fn requests() {
@@ -695,7 +517,7 @@ mod tests {
         .unwrap();
         assert_eq!(r.headers()["idempotency-key"], "k-1");
         assert!(!String::from_utf8_lossy(r.body()).contains("k-1"));
-        let r = GetBatchVersion::new("b", "2026-01-01T00:00:00.000Z")
+        let r = super::super::GetBatchVersion::new("b", "2026-01-01T00:00:00.000Z")
             .build(&c)
             .unwrap();
         assert_eq!(
@@ -712,7 +534,9 @@ mod tests {
         let r = GetBatchResults::new("batchrun_1").build(&c).unwrap();
         assert_eq!(r.headers()[ACCEPT], "application/x-ndjson");
         assert!(CreateBatch::new("  ").build(&c).is_err());
-        assert!(SetBatchAlias::new("b", "prod", "").build(&c).is_err());
+        assert!(super::super::SetBatchAlias::new("b", "prod", "")
+            .build(&c)
+            .is_err());
         assert!(ListBatchItems::new(".", BatchItemsQuery::new())
             .build(&c)
             .is_err());

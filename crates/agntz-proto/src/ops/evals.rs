@@ -372,13 +372,7 @@ mod tests {
     use super::*;
     use crate::types::EvalRunStatus;
 
-    fn config() -> Config {
-        Config::builder()
-            .base_url("https://api.agntz.co")
-            .api_key("ar_live_x")
-            .build()
-            .unwrap()
-    }
+    use crate::ops::test_config as config;
 
     #[test]
     fn paths_and_queries() {

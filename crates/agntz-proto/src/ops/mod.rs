@@ -26,13 +26,14 @@ mod memory;
 mod runs;
 mod sessions;
 mod traces;
+mod versions;
+mod webhook_secrets;
 
 pub use agents::{RunAgent, StartRun, StreamAgent};
 pub use artifacts::{DeleteArtifact, DownloadArtifact, GetArtifact, UploadArtifact};
 pub use batches::{
-    ActivateBatchVersion, CancelBatchRun, CompareBatchRuns, CreateBatch, DeleteBatch,
-    DeleteBatchRun, GetBatch, GetBatchResults, GetBatchRun, GetBatchVersion, ListBatchItems,
-    ListBatchRuns, ListBatchVersions, ListBatches, RemoveBatchAlias, SetBatchAlias, StartBatchRun,
+    CancelBatchRun, CompareBatchRuns, CreateBatch, DeleteBatch, DeleteBatchRun, GetBatch,
+    GetBatchResults, GetBatchRun, ListBatchItems, ListBatchRuns, ListBatches, StartBatchRun,
     UpdateBatch,
 };
 pub use catalog::{GetAgent, ImportAgents, ListAgents};
@@ -54,6 +55,16 @@ pub use memory::{
 pub use runs::{CancelRun, GetRun, ListRuns, StreamRun};
 pub use sessions::{DeleteSession, GetSession, ImportSessions, ListSessions};
 pub use traces::{DeleteTrace, GetTrace, ListTraces, StreamTrace};
+pub use versions::{
+    ActivateBatchVersion, ActivateDatasetVersion, ActivateEvalVersion, ActivateVersion,
+    BatchResource, DatasetResource, EvalResource, GetBatchVersion, GetDatasetVersion,
+    GetEvalVersion, GetVersion, ListBatchVersions, ListDatasetVersions, ListEvalVersions,
+    ListVersions, RemoveAlias, RemoveBatchAlias, RemoveDatasetAlias, RemoveEvalAlias, SetAlias,
+    SetBatchAlias, SetDatasetAlias, SetEvalAlias, Versioned,
+};
+pub use webhook_secrets::{
+    CreateWebhookSecret, DeleteWebhookSecret, ListWebhookSecrets, RegenerateWebhookSecret,
+};
 
 use bytes::Bytes;
 use http::{Request, Response};
@@ -128,4 +139,14 @@ pub(crate) fn get_with_query(
 /// Status check for calls answered with an empty `204 No Content`.
 pub(crate) fn expect_no_content(response: &Response<Bytes>) -> Result<(), Error> {
     crate::response::ensure_success(response)
+}
+
+/// The configuration the request-building unit tests use.
+#[cfg(test)]
+pub(crate) fn test_config() -> Config {
+    Config::builder()
+        .base_url("https://api.agntz.co")
+        .api_key("ar_live_x")
+        .build()
+        .unwrap()
 }

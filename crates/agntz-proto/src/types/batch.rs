@@ -87,45 +87,14 @@ pub struct BatchSummary {
 }
 
 /// One version of a batch (`GET /batches/{id}/versions`, newest first).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BatchVersionSummary {
-    /// The version id (ISO timestamp of its creation).
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub created_at: String,
-    /// When it was last activated.
-    #[serde(default)]
-    pub activated_at: Option<String>,
-    /// Aliases pointing at it.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub aliases: Vec<String>,
-}
+pub type BatchVersionSummary = super::VersionSummary;
 
 /// The answer of `PUT /batches/{id}/aliases/{alias}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct BatchAlias {
-    /// The alias.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub alias: String,
-    /// The version it points at.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub version: String,
-}
+pub type BatchAlias = super::VersionAlias;
 
 /// The answer of `DELETE /batches/{id}/aliases/{alias}` (`deleted` is
 /// `true` even when the alias did not exist).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct BatchAliasRemoved {
-    /// The alias.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub alias: String,
-    /// Always `true` on success.
-    #[serde(default)]
-    pub deleted: bool,
-}
+pub type BatchAliasRemoved = super::AliasRemoved;
 
 /// An inline item of a batch run: `{id, name?, input, metadata?}` (the
 /// dataset item shape).

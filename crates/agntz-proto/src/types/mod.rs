@@ -22,6 +22,8 @@ mod run_result;
 pub(crate) mod serde_util;
 mod session;
 mod trace;
+mod version;
+mod webhook_secret;
 
 pub use agent::{
     AgentDetail, AgentImport, AgentImportAction, AgentImportResult, AgentImportRow, AgentManifest,
@@ -64,3 +66,5 @@ pub use session::{
 pub use trace::{
     Span, SpanEvent, SpanKind, SpanStatus, TraceDetail, TraceFilter, TracePage, TraceSummary,
 };
+pub use version::{AliasRemoved, VersionAlias, VersionSummary};
+pub use webhook_secret::{IssuedWebhookSecret, NewWebhookSecret, SecretValue, WebhookSecret};

@@ -14,6 +14,7 @@ use crate::batches::{self, BatchRunEntry};
 use crate::respond::{self, Body};
 use crate::store::DatasetItem;
 use crate::util::{hex, iso, monotonic_ms, non_empty_str, parse_json_body};
+use crate::versions::History;
 
 /// Reads `{"manifest": "<yaml>"}` and parses it; every failure is a 400.
 fn read_manifest(ctx: &Ctx<'_>) -> Result<Map<String, Value>, Rejection> {
@@ -119,24 +120,11 @@ pub(crate) fn delete(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
 /// `GET /batches/{id}/versions`: newest first.
 pub(crate) fn versions(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     let inner = ctx.shared.store.lock();
-    let mut rows: Vec<Value> = match inner.batches.defs.get(&ctx.key(id)) {
-        None => Vec::new(),
-        Some(h) => h
-            .versions
-            .iter()
-            .map(|v| {
-                let mut aliases: Vec<&String> = h
-                    .aliases
-                    .iter()
-                    .filter(|(_, target)| **target == v.created_at)
-                    .map(|(a, _)| a)
-                    .collect();
-                aliases.sort();
-                json!({"createdAt": v.created_at, "activatedAt": v.activated_at, "aliases": aliases})
-            })
-            .collect(),
-    };
-    rows.reverse();
+    let rows = inner
+        .batches
+        .defs
+        .get(&ctx.key(id))
+        .map_or_else(Vec::new, |h| h.summaries());
     respond::json(200, &rows)
 }
 
@@ -148,7 +136,7 @@ pub(crate) fn get_version(ctx: &Ctx<'_>, id: &str, version: &str) -> Response<Bo
         // The worker's `latest` lookup throws for a batch without versions.
         return respond::internal_error();
     }
-    match history.and_then(|h| h.find(version).map(|v| h.shown(v))) {
+    match history.and_then(|h| h.resolve(version).map(|i| h.record(i))) {
         Some(d) => respond::json(200, &d),
         None => respond::error(404, "Batch version not found"),
     }
@@ -160,15 +148,9 @@ pub(crate) fn activate(ctx: &Ctx<'_>, id: &str, version: &str) -> Response<Body>
     let Some(h) = inner.batches.defs.get_mut(&ctx.key(id)) else {
         return respond::error(404, &format!("Batch '{id}@{version}' not found"));
     };
-    let target = h.find(version).map(|v| v.created_at.clone());
-    let Some(pos) = target.and_then(|t| h.versions.iter().position(|v| v.created_at == t)) else {
-        return respond::error(400, &format!("Batch version not found: {id}@{version}"));
-    };
-    h.active = pos;
-    h.versions[pos].activated_at = Some(iso(monotonic_ms()));
-    match h.head() {
+    match h.activate(version) {
         Some(d) => respond::json(200, &d),
-        None => batch_not_found(),
+        None => respond::error(400, &format!("Batch version not found: {id}@{version}")),
     }
 }
 
@@ -190,20 +172,18 @@ pub(crate) fn set_alias(ctx: &Ctx<'_>, id: &str, alias: &str) -> Response<Body> 
     let target = inner
         .batches
         .defs
-        .get(&ctx.key(id))
-        .and_then(|h| h.find(version))
-        .map(|v| v.created_at.clone());
-    let (Some(target), Some(h)) = (target, inner.batches.defs.get_mut(&ctx.key(id))) else {
-        return respond::error(400, &format!("Batch version not found: {id}@{version}"));
-    };
-    h.aliases.insert(alias.to_string(), target.clone());
-    respond::json(200, &json!({"alias": alias, "version": target}))
+        .get_mut(&ctx.key(id))
+        .and_then(|h| h.set_alias(alias, version));
+    match target {
+        Some(target) => respond::json(200, &json!({"alias": alias, "version": target})),
+        None => respond::error(400, &format!("Batch version not found: {id}@{version}")),
+    }
 }
 
 /// `DELETE /batches/{id}/aliases/{alias}`: always `{alias, deleted: true}`.
 pub(crate) fn remove_alias(ctx: &Ctx<'_>, id: &str, alias: &str) -> Response<Body> {
     if let Some(h) = ctx.shared.store.lock().batches.defs.get_mut(&ctx.key(id)) {
-        h.aliases.remove(alias);
+        h.marks.aliases.remove(alias);
     }
     respond::json(200, &json!({"alias": alias, "deleted": true}))
 }
@@ -262,7 +242,7 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
         };
         let found = match &requested_version {
             None => h.head(),
-            Some(v) => h.find(v).map(|v| h.shown(v)),
+            Some(v) => h.resolve(v).map(|i| h.record(i)),
         };
         let Some(def) = found else {
             return respond::error(

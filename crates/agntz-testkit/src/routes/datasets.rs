@@ -118,11 +118,14 @@ pub(crate) fn items(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     };
     let items: &[DatasetItem] = match ctx.query_param("version") {
         None => &d.head().fields.items,
-        Some(v) => d
-            .versions
-            .iter()
-            .find(|x| x.version == v)
-            .map_or(&[][..], |x| &x.fields.items),
+        // An exact version or an alias; `latest` is not special here.
+        Some(v) => {
+            let target = d.marks.aliases.get(&v).unwrap_or(&v);
+            d.versions
+                .iter()
+                .find(|x| &x.version == target)
+                .map_or(&[][..], |x| &x.fields.items)
+        }
     };
     let limit = lenient_limit(ctx, 100, 1000);
     // The cursor is the base64url JSON ordinal of the last row sent.

@@ -9,6 +9,7 @@ use super::Ctx;
 use crate::evals::{self, EvalHistory, EvalRunEntry};
 use crate::respond::{self, Body};
 use crate::util::{iso, monotonic_ms, nanoid, non_empty_str};
+use crate::versions::History;
 
 /// Checks the default dataset of a normalized definition: it must exist
 /// and must not belong to another agent.
@@ -41,7 +42,7 @@ fn store_version(ctx: &Ctx<'_>, def: &Map<String, Value>) {
     stored.insert("version".into(), Value::String(at.clone()));
     stored.insert("createdAt".into(), created);
     stored.insert("updatedAt".into(), Value::String(at.clone()));
-    history.versions.push((at, Value::Object(stored)));
+    history.publish(at, Value::Object(stored));
 }
 
 /// `GET /evals[?agentId=]`: newest update first.
@@ -157,16 +158,16 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
         .unwrap_or_default();
 
     // The eval (at a version).
-    let resolved =
-        {
-            let inner = ctx.shared.store.lock();
-            inner.evals.defs.get(&ctx.key(&eval_id)).and_then(|h| {
-                match req_eval_version.as_deref() {
-                    None | Some("latest") => h.versions.last().cloned(),
-                    Some(v) => h.versions.iter().find(|(at, _)| at == v).cloned(),
-                }
-            })
-        };
+    let resolved = {
+        let inner = ctx.shared.store.lock();
+        inner.evals.defs.get(&ctx.key(&eval_id)).and_then(|h| {
+            let index = match req_eval_version.as_deref() {
+                None => Some(h.marks.active),
+                Some(v) => h.resolve(v),
+            };
+            index.and_then(|i| h.versions.get(i).cloned())
+        })
+    };
     let Some((eval_version, def)) = resolved else {
         let shown = match &req_eval_version {
             Some(v) => format!("{eval_id}@{v}"),

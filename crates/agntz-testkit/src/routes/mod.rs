@@ -12,6 +12,8 @@ mod run;
 mod runs;
 mod sessions;
 mod traces;
+mod versions;
+mod webhook_secrets;
 
 use std::sync::Arc;
 
@@ -22,6 +24,7 @@ use percent_encoding::percent_decode_str;
 use crate::auth;
 use crate::respond::{self, Body};
 use crate::server::Shared;
+use versions::{DATASETS, EVALS};
 
 /// Path prefixes guarded by the auth middleware.
 const AUTH_PREFIXES: &[&str] = &[
@@ -40,6 +43,7 @@ const AUTH_PREFIXES: &[&str] = &[
     "eval-runs",
     "eval-scores",
     "batches",
+    "webhook-secrets",
 ];
 
 /// An early error response (boxed: responses are large).
@@ -191,6 +195,13 @@ pub(crate) async fn route(
         ["datasets", id] if put => datasets::update(&ctx, id),
         ["datasets", id] if delete => datasets::delete(&ctx, id),
         ["datasets", id, "items"] if get => datasets::items(&ctx, id),
+        ["datasets", id, "versions"] if get => versions::list(&ctx, &DATASETS, id),
+        ["datasets", id, "versions", v] if get => versions::get(&ctx, &DATASETS, id, v),
+        ["datasets", id, "versions", v, "activate"] if post => {
+            versions::activate(&ctx, &DATASETS, id, v)
+        }
+        ["datasets", id, "aliases", a] if put => versions::set_alias(&ctx, &DATASETS, id, a),
+        ["datasets", id, "aliases", a] if delete => versions::remove_alias(&ctx, &DATASETS, id, a),
         ["dataset-imports"] if post => datasets::start_import(&ctx),
         ["dataset-imports", id] if get => datasets::get_import(&ctx, id),
         ["dataset-imports", id] if delete => datasets::abort_import(&ctx, id),
@@ -201,6 +212,11 @@ pub(crate) async fn route(
         ["evals", id] if get => evals::get(&ctx, id),
         ["evals", id] if put => evals::update(&ctx, id),
         ["evals", id] if delete => evals::delete(&ctx, id),
+        ["evals", id, "versions"] if get => versions::list(&ctx, &EVALS, id),
+        ["evals", id, "versions", v] if get => versions::get(&ctx, &EVALS, id, v),
+        ["evals", id, "versions", v, "activate"] if post => versions::activate(&ctx, &EVALS, id, v),
+        ["evals", id, "aliases", a] if put => versions::set_alias(&ctx, &EVALS, id, a),
+        ["evals", id, "aliases", a] if delete => versions::remove_alias(&ctx, &EVALS, id, a),
         ["eval-runs"] if post => evals::start_run(&ctx),
         ["eval-runs"] if get => evals::list_runs(&ctx),
         ["eval-runs", id] if get => evals::get_run(&ctx, id),
@@ -225,6 +241,10 @@ pub(crate) async fn route(
         ["batch-runs", id, "cancel"] if post => batches::cancel(&ctx, id),
         ["batch-runs", id, "items"] if get => batches::items(&ctx, id),
         ["batch-runs", id, "results.jsonl"] if get => batches::results(&ctx, id),
+        ["webhook-secrets"] if post => webhook_secrets::create(&ctx),
+        ["webhook-secrets"] if get => webhook_secrets::list(&ctx),
+        ["webhook-secrets", name] if delete => webhook_secrets::delete(&ctx, name),
+        ["webhook-secrets", name, "regenerate"] if post => webhook_secrets::regenerate(&ctx, name),
         _ => respond::not_found(),
     }
 }
