@@ -493,9 +493,16 @@ where
     Fut: std::future::Future<Output = Cost>,
 {
     let (mut sdk, mut raw) = (Vec::new(), Vec::new());
-    for _ in 0..rounds.max(1) {
-        sdk.push(measure(true).await);
-        raw.push(measure(false).await);
+    for round in 0..rounds.max(1) {
+        // Each side goes first in every other round, so neither always
+        // meets the machine as the other left it.
+        if round % 2 == 0 {
+            sdk.push(measure(true).await);
+            raw.push(measure(false).await);
+        } else {
+            raw.push(measure(false).await);
+            sdk.push(measure(true).await);
+        }
     }
     (median_cost(sdk), median_cost(raw))
 }
