@@ -60,6 +60,8 @@ struct Args {
     stream_reps: usize,
     streams: usize,
     rounds: usize,
+    /// Whole measurements repeated; the table shows the median ratio and range.
+    runs: usize,
     only: Option<String>,
 }
 
@@ -73,6 +75,7 @@ impl Args {
             stream_reps: 5,
             streams: 1_000,
             rounds: 3,
+            runs: 1,
             only: None,
         };
         let raw: Vec<String> = std::env::args().skip(1).collect();
@@ -88,6 +91,7 @@ impl Args {
                 "--stream-reps" => a.stream_reps = n().max(1),
                 "--streams" => a.streams = n(),
                 "--rounds" => a.rounds = n().max(1),
+                "--runs" => a.runs = n().max(1),
                 "--only" => a.only = Some(value.clone()),
                 _ => usage(flag),
             }
@@ -103,7 +107,7 @@ impl Args {
 fn usage(flag: &str) -> ! {
     eprintln!(
         "bad flag {flag}; flags: --deltas N --calls N --concurrency N --calls-per-task N \
-         --stream-reps N --streams N --rounds N --only inproc|run|concurrent|stream|idle"
+         --stream-reps N --streams N --rounds N --runs N --only inproc|run|concurrent|stream|idle"
     );
     std::process::exit(2)
 }
@@ -626,54 +630,107 @@ fn rss_kib(field: &str) -> u64 {
 
 // ------------------------------------------------------------------ table --
 
+/// One figure of a run.
+struct Row {
+    figure: String,
+    sdk: String,
+    base: String,
+    /// `None` for information rows.
+    ratio: Option<f64>,
+    target: String,
+}
+
+impl Row {
+    /// Whether `ratio` meets the target (`None` when there is none).
+    fn meets(&self, ratio: f64) -> Option<bool> {
+        let (op, t) = self.target.split_once(' ')?;
+        let t = t.trim_end_matches('x').parse::<f64>().ok()?;
+        match op {
+            "≥" => Some(ratio >= t),
+            "≤" => Some(ratio <= t),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Default)]
 struct Table {
-    rows: Vec<[String; 6]>,
+    rows: Vec<Row>,
 }
 
 impl Table {
     fn row(&mut self, figure: &str, sdk: String, base: String, ratio: f64, target: &str) {
-        let met = match target.split_once(' ') {
-            Some(("≥", t)) => ratio >= t.trim_end_matches('x').parse::<f64>().unwrap_or(0.0),
-            Some(("≤", t)) => ratio <= t.trim_end_matches('x').parse::<f64>().unwrap_or(0.0),
-            _ => true,
-        };
-        let verdict = if target == "-" {
-            "-"
-        } else if met {
-            "met"
-        } else {
-            "MISSED"
-        };
-        self.rows.push([
-            figure.to_owned(),
+        self.rows.push(Row {
+            figure: figure.to_owned(),
             sdk,
             base,
-            format!("{ratio:.2}x"),
-            target.to_owned(),
-            verdict.to_owned(),
-        ]);
+            ratio: Some(ratio),
+            target: target.to_owned(),
+        });
     }
 
     fn info(&mut self, figure: &str, sdk: String, base: String) {
-        self.rows.push([
-            figure.to_owned(),
+        self.rows.push(Row {
+            figure: figure.to_owned(),
             sdk,
             base,
-            "-".into(),
-            "-".into(),
-            "-".into(),
-        ]);
+            ratio: None,
+            target: "-".into(),
+        });
     }
+}
 
-    fn print(&self) {
-        println!("| figure | SDK | floor / raw client | ratio | target | verdict |");
-        println!("|---|---|---|---|---|---|");
-        for r in &self.rows {
-            println!(
-                "| {} | {} | {} | {} | {} | {} |",
-                r[0], r[1], r[2], r[3], r[4], r[5]
-            );
-        }
+/// Prints the figures of one or more runs: absolute figures from the first
+/// run; with several runs, the median ratio with its range, and a verdict
+/// that says in how many runs the target was met.
+fn print_runs(runs: &[Table]) {
+    let Some(first) = runs.first() else { return };
+    let ratio_head = if runs.len() > 1 {
+        format!("ratio, median of {} runs [range]", runs.len())
+    } else {
+        "ratio".to_owned()
+    };
+    println!(
+        "| figure | SDK (run 1) | floor / raw client (run 1) | {ratio_head} | target | verdict |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (i, row) in first.rows.iter().enumerate() {
+        let mut ratios: Vec<f64> = runs
+            .iter()
+            .filter_map(|t| t.rows.get(i).and_then(|r| r.ratio))
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        let (ratio, verdict) = match ratios.as_slice() {
+            [] => ("-".to_owned(), "-".to_owned()),
+            [only] => (
+                format!("{only:.2}x"),
+                verdict(row.meets(*only).into_iter().collect()),
+            ),
+            all => (
+                format!(
+                    "{:.2}x [{:.2}–{:.2}]",
+                    (all[(all.len() - 1) / 2] + all[all.len() / 2]) / 2.0,
+                    all[0],
+                    all[all.len() - 1]
+                ),
+                verdict(all.iter().filter_map(|r| row.meets(*r)).collect()),
+            ),
+        };
+        println!(
+            "| {} | {} | {} | {} | {} | {} |",
+            row.figure, row.sdk, row.base, ratio, row.target, verdict
+        );
+    }
+}
+
+/// "met", "MISSED", or "met in k of n runs"; "-" without a target.
+fn verdict(met: Vec<bool>) -> String {
+    let k = met.iter().filter(|m| **m).count();
+    match (k, met.len()) {
+        (_, 0) => "-".to_owned(),
+        (k, n) if k == n => "met".to_owned(),
+        (0, _) => "MISSED".to_owned(),
+        (k, n) => format!("met in {k} of {n} runs"),
     }
 }
 
@@ -709,111 +766,121 @@ fn main() {
         .enable_all()
         .build()
         .expect("client runtime");
-    let mut table = Table { rows: Vec::new() };
-    rt.block_on(async {
-        let reqwest_sdk = sdk_reqwest(&base);
-        let hyper_sdk = sdk_hyper(&base);
-        let reqwest_raw = Raw::reqwest();
-        let hyper_raw = Raw::hyper();
+    let mut tables = Vec::new();
+    for run in 0..args.runs {
+        if args.runs > 1 {
+            eprintln!("run {} of {}", run + 1, args.runs);
+        }
+        let mut table = Table::default();
+        rt.block_on(async {
+            let reqwest_sdk = sdk_reqwest(&base);
+            let hyper_sdk = sdk_hyper(&base);
+            let reqwest_raw = Raw::reqwest();
+            let hyper_raw = Raw::hyper();
 
-        if args.wants("inproc") {
-            eprintln!("in-process decoding (interleaved with its floors)...");
-            inproc_section(&args, &t, &mut table);
-        }
-        if args.wants("run") {
-            eprintln!("sequential agents().run...");
-            for (name, pair) in [
-                (
+            if args.wants("inproc") {
+                eprintln!("in-process decoding (interleaved with its floors)...");
+                inproc_section(&args, &t, &mut table);
+            }
+            if args.wants("run") {
+                eprintln!("sequential agents().run...");
+                for (name, pair) in [
+                    (
+                        "reqwest",
+                        run_pair(&args, &reqwest_sdk, &reqwest_raw, &base, false).await,
+                    ),
+                    (
+                        "hyper",
+                        run_pair(&args, &hyper_sdk, &hyper_raw, &base, false).await,
+                    ),
+                ] {
+                    let (sdk, raw) = pair;
+                    table.row(
+                        &format!("`agents().run` sequential, {name} (per call)"),
+                        us(sdk.wall),
+                        us(raw.wall),
+                        ratio(sdk.wall, raw.wall),
+                        "≤ 1.15x",
+                    );
+                }
+            }
+            if args.wants("concurrent") {
+                eprintln!("{} concurrent agents().run callers...", args.concurrency);
+                let n = args.concurrency;
+                for (name, pair) in [
+                    (
+                        "reqwest",
+                        run_pair(&args, &reqwest_sdk, &reqwest_raw, &base, true).await,
+                    ),
+                    (
+                        "hyper",
+                        run_pair(&args, &hyper_sdk, &hyper_raw, &base, true).await,
+                    ),
+                ] {
+                    let (sdk, raw) = pair;
+                    table.row(
+                        &format!("`agents().run` {n} concurrent, {name} (wall time per call)"),
+                        us(sdk.wall),
+                        us(raw.wall),
+                        ratio(sdk.wall, raw.wall),
+                        "≤ 1.15x",
+                    );
+                    // Where the wall time goes on the client: its own CPU time.
+                    table.row(
+                        &format!("`agents().run` {n} concurrent, {name}: client CPU time per call"),
+                        us(sdk.cpu),
+                        us(raw.cpu),
+                        ratio(sdk.cpu, raw.cpu),
+                        "-",
+                    );
+                }
+                // The same measurement with the raw client on both sides: how far
+                // two identical callers drift apart on this machine.
+                for (name, raw) in [("reqwest", &reqwest_raw), ("hyper", &hyper_raw)] {
+                    let (a, b) = aa_pair(&args, raw, &base).await;
+                    table.row(
+                        &format!(
+                            "`agents().run` {n} concurrent, {name}: raw client vs itself (A/A)"
+                        ),
+                        us(a.wall),
+                        us(b.wall),
+                        ratio(a.wall, b.wall),
+                        "-",
+                    );
+                }
+            }
+            if args.wants("stream") {
+                eprintln!("runs().stream of the transcript...");
+                stream_section(
+                    &args,
+                    &t,
+                    &base,
+                    &mut table,
+                    &reqwest_sdk,
+                    &reqwest_raw,
                     "reqwest",
-                    run_pair(&args, &reqwest_sdk, &reqwest_raw, &base, false).await,
-                ),
-                (
-                    "hyper",
-                    run_pair(&args, &hyper_sdk, &hyper_raw, &base, false).await,
-                ),
-            ] {
-                let (sdk, raw) = pair;
-                table.row(
-                    &format!("`agents().run` sequential, {name} (per call)"),
-                    us(sdk.wall),
-                    us(raw.wall),
-                    ratio(sdk.wall, raw.wall),
-                    "≤ 1.15x",
-                );
+                )
+                .await;
+                stream_section(
+                    &args, &t, &base, &mut table, &hyper_sdk, &hyper_raw, "hyper",
+                )
+                .await;
             }
-        }
-        if args.wants("concurrent") {
-            eprintln!("{} concurrent agents().run callers...", args.concurrency);
-            let n = args.concurrency;
-            for (name, pair) in [
-                (
-                    "reqwest",
-                    run_pair(&args, &reqwest_sdk, &reqwest_raw, &base, true).await,
-                ),
-                (
-                    "hyper",
-                    run_pair(&args, &hyper_sdk, &hyper_raw, &base, true).await,
-                ),
-            ] {
-                let (sdk, raw) = pair;
-                table.row(
-                    &format!("`agents().run` {n} concurrent, {name} (wall time per call)"),
-                    us(sdk.wall),
-                    us(raw.wall),
-                    ratio(sdk.wall, raw.wall),
-                    "≤ 1.15x",
-                );
-                // Where the wall time goes on the client: its own CPU time.
-                table.row(
-                    &format!("`agents().run` {n} concurrent, {name}: client CPU time per call"),
-                    us(sdk.cpu),
-                    us(raw.cpu),
-                    ratio(sdk.cpu, raw.cpu),
-                    "-",
-                );
+            if args.wants("idle") {
+                eprintln!("{} idle streams...", args.streams);
+                drop((reqwest_sdk, hyper_sdk, reqwest_raw, hyper_raw));
+                idle_section(&args, &base, &mut table).await;
             }
-            // The same measurement with the raw client on both sides: how far
-            // two identical callers drift apart on this machine.
-            for (name, raw) in [("reqwest", &reqwest_raw), ("hyper", &hyper_raw)] {
-                let (a, b) = aa_pair(&args, raw, &base).await;
-                table.row(
-                    &format!("`agents().run` {n} concurrent, {name}: raw client vs itself (A/A)"),
-                    us(a.wall),
-                    us(b.wall),
-                    ratio(a.wall, b.wall),
-                    "-",
-                );
-            }
-        }
-        if args.wants("stream") {
-            eprintln!("runs().stream of the transcript...");
-            stream_section(
-                &args,
-                &t,
-                &base,
-                &mut table,
-                &reqwest_sdk,
-                &reqwest_raw,
-                "reqwest",
-            )
-            .await;
-            stream_section(
-                &args, &t, &base, &mut table, &hyper_sdk, &hyper_raw, "hyper",
-            )
-            .await;
-        }
-        if args.wants("idle") {
-            eprintln!("{} idle streams...", args.streams);
-            drop((reqwest_sdk, hyper_sdk, reqwest_raw, hyper_raw));
-            idle_section(&args, &base, &mut table).await;
-        }
-    });
+        });
+        tables.push(table);
+    }
     drop(rt);
     drop(server);
     println!();
     println!(
-        "e2e: {} deltas ({} bytes, {} frames), {} sequential calls x {} rounds, \
+        "e2e: {} run(s) of {} deltas ({} bytes, {} frames), {} sequential calls x {} rounds, \
          {} callers x {} calls, {} stream reps, {} idle streams; {:.0} s",
+        args.runs,
         args.deltas,
         t.runs_stream.len(),
         frame_ranges(&t.runs_stream).len(),
@@ -831,7 +898,7 @@ fn main() {
         rss_kib("VmHWM") as f64 / 1024.0
     );
     println!();
-    table.print();
+    print_runs(&tables);
 }
 
 /// Median time of `f` over rounds interleaved with the others of `fs`.
