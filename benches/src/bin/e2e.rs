@@ -517,9 +517,12 @@ fn median_cost(costs: Vec<Cost>) -> Cost {
         v.sort();
         v[v.len() / 2]
     };
+    let mut allocations: Vec<f64> = costs.iter().map(|c| c.allocations).collect();
+    allocations.sort_by(f64::total_cmp);
     Cost {
         wall: mid(costs.iter().map(|c| c.wall).collect()),
         cpu: mid(costs.iter().map(|c| c.cpu).collect()),
+        allocations: allocations[allocations.len() / 2],
     }
 }
 
@@ -592,25 +595,28 @@ fn thread_cpu() -> Duration {
         .map_or(Duration::ZERO, Duration::from_nanos)
 }
 
-/// What one call cost: wall time and client CPU time.
+/// What one call cost: wall time, client CPU time, heap allocations.
 #[derive(Debug, Clone, Copy, Default)]
 struct Cost {
     wall: Duration,
     cpu: Duration,
+    allocations: f64,
 }
 
 impl Cost {
     /// Starts measuring.
-    fn start() -> (Instant, Duration) {
-        (Instant::now(), thread_cpu())
+    fn start() -> (Instant, Duration, Counts) {
+        (Instant::now(), thread_cpu(), Counts::now())
     }
 
     /// Per call, for `calls` calls since `start`.
-    fn per_call(start: (Instant, Duration), calls: usize) -> Cost {
-        let calls = calls.max(1) as u32;
+    fn per_call(start: (Instant, Duration, Counts), calls: usize) -> Cost {
+        let allocations = Counts::since(start.2).allocations;
+        let calls = calls.max(1);
         Cost {
-            wall: start.0.elapsed() / calls,
-            cpu: thread_cpu().saturating_sub(start.1) / calls,
+            wall: start.0.elapsed() / calls as u32,
+            cpu: thread_cpu().saturating_sub(start.1) / calls as u32,
+            allocations: allocations as f64 / calls as f64,
         }
     }
 }
@@ -801,6 +807,13 @@ fn main() {
                         us(raw.wall),
                         ratio(sdk.wall, raw.wall),
                         "≤ 1.15x",
+                    );
+                    table.row(
+                        &format!("`agents().run` sequential, {name}: heap allocations per call"),
+                        format!("{:.1}", sdk.allocations),
+                        format!("{:.1}", raw.allocations),
+                        sdk.allocations / raw.allocations.max(1.0),
+                        "-",
                     );
                 }
             }
