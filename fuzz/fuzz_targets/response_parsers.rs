@@ -5,7 +5,9 @@
 
 use agntz_proto::ops::*;
 use agntz_proto::response::{api_error, classify, unexpected_content_type};
-use agntz_proto::types::{RunFilter, RunRequest, SessionImport, SessionSnapshot, TraceFilter};
+use agntz_proto::types::{
+    NewWebhookSecret, RunFilter, RunRequest, SessionImport, SessionSnapshot, TraceFilter,
+};
 use agntz_proto::Error;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
@@ -31,7 +33,9 @@ fn split(data: &[u8]) -> Option<Input<'_>> {
         ("retry-after", head[3]),
         ("date", head[4]),
     ] {
-        let (value, tail) = rest.split_at_checked(usize::from(len)).unwrap_or((rest, &[]));
+        let (value, tail) = rest
+            .split_at_checked(usize::from(len))
+            .unwrap_or((rest, &[]));
         rest = tail;
         // Values `http` refuses cannot reach a parser; skip them.
         if let Ok(v) = HeaderValue::from_bytes(value) {
@@ -65,7 +69,13 @@ fn check<T>(input: &Input<'_>, result: Result<T, Error>, gone_is_ok: bool) {
             input.status
         ),
         Err(e) => {
-            let _ = (e.to_string(), format!("{e:?}"), e.code(), e.status(), e.api());
+            let _ = (
+                e.to_string(),
+                format!("{e:?}"),
+                e.code(),
+                e.status(),
+                e.api(),
+            );
         }
     }
 }
@@ -78,9 +88,17 @@ fuzz_target!(|data: &[u8]| {
     check(&input, StartRun::new(run()).parse(response(&input)), false);
     check(&input, GetRun::new("r").parse(response(&input)), false);
     check(&input, CancelRun::new("r").parse(response(&input)), false);
-    check(&input, ListRuns::new(RunFilter::new()).parse(response(&input)), false);
+    check(
+        &input,
+        ListRuns::new(RunFilter::new()).parse(response(&input)),
+        false,
+    );
     check(&input, GetTrace::new("t").parse(response(&input)), false);
-    check(&input, ListTraces::new(TraceFilter::new()).parse(response(&input)), false);
+    check(
+        &input,
+        ListTraces::new(TraceFilter::new()).parse(response(&input)),
+        false,
+    );
     check(&input, DeleteTrace::new("t").parse(response(&input)), false);
     check(
         &input,
@@ -90,12 +108,103 @@ fuzz_target!(|data: &[u8]| {
     );
     check(&input, ListSessions::new().parse(response(&input)), false);
     check(&input, GetSession::new("s").parse(response(&input)), false);
-    check(&input, DeleteSession::new("s").parse(response(&input)), false);
+    check(
+        &input,
+        DeleteSession::new("s").parse(response(&input)),
+        false,
+    );
     check(
         &input,
         SubmitToolResult::new("r", "c", ToolOutcome::Output(serde_json::Value::Null))
             .parse(response(&input)),
         true,
+    );
+    // Catalogue, artifacts, datasets, evals, batches, versions and webhook
+    // secrets: the calls whose answer depends only on the response.
+    check(&input, ListAgents::new().parse(response(&input)), false);
+    check(&input, GetAgent::new("a").parse(response(&input)), false);
+    check(&input, GetArtifact::new("f").parse(response(&input)), false);
+    check(
+        &input,
+        DownloadArtifact::new("f").parse(response(&input)),
+        false,
+    );
+    check(
+        &input,
+        DeleteArtifact::new("f").parse(response(&input)),
+        false,
+    );
+    check(&input, ListDatasets::new().parse(response(&input)), false);
+    check(&input, GetDataset::new("d").parse(response(&input)), false);
+    check(
+        &input,
+        DeleteDataset::new("d").parse(response(&input)),
+        false,
+    );
+    check(
+        &input,
+        GetDatasetImport::new("i").parse(response(&input)),
+        false,
+    );
+    check(
+        &input,
+        CompleteDatasetImport::new("i").parse(response(&input)),
+        false,
+    );
+    check(&input, ListEvals::new().parse(response(&input)), false);
+    check(&input, GetEval::new("e").parse(response(&input)), false);
+    check(&input, GetEvalRun::new("r").parse(response(&input)), false);
+    check(&input, ListBatches::new().parse(response(&input)), false);
+    check(&input, GetBatchRun::new("r").parse(response(&input)), false);
+    check(
+        &input,
+        GetBatchResults::new("r").parse(response(&input)),
+        false,
+    );
+    check(
+        &input,
+        ListDatasetVersions::new("d").parse(response(&input)),
+        false,
+    );
+    check(
+        &input,
+        GetEvalVersion::new("e", "v").parse(response(&input)),
+        false,
+    );
+    check(
+        &input,
+        ActivateDatasetVersion::new("d", "v").parse(response(&input)),
+        false,
+    );
+    check(
+        &input,
+        SetEvalAlias::new("e", "a", "v").parse(response(&input)),
+        false,
+    );
+    check(
+        &input,
+        RemoveBatchAlias::new("b", "a").parse(response(&input)),
+        false,
+    );
+    check(
+        &input,
+        CreateWebhookSecret::new(NewWebhookSecret::new("s")).parse(response(&input)),
+        false,
+    );
+    check(
+        &input,
+        ListWebhookSecrets::new().parse(response(&input)),
+        false,
+    );
+    check(
+        &input,
+        RegenerateWebhookSecret::new("s").parse(response(&input)),
+        false,
+    );
+    check(
+        &input,
+        DeleteWebhookSecret::new("s").parse(response(&input)),
+        false,
     );
 
     let err = api_error(input.status, &input.headers, input.body);
