@@ -47,9 +47,15 @@ where
 fuzz_target!(|data: &[u8]| {
     // Byte 0 picks the frames kind (and RunFrames' options), byte 1 the chunk
     // size, byte 2 the event size limit; the rest is the body.
-    let [kind, chunk, max, input @ ..] = data else { return };
+    let [kind, chunk, max, input @ ..] = data else {
+        return;
+    };
     let chunk = usize::from(*chunk);
-    let max = if *max == 0 { 16 << 20 } else { usize::from(*max) * 16 };
+    let max = if *max == 0 {
+        16 << 20
+    } else {
+        usize::from(*max) * 16
+    };
     match kind % 4 {
         0 => invariant(AgentFrames::new, max, input, chunk),
         1 => invariant(TraceFrames::new, max, input, chunk),
