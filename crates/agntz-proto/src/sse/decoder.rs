@@ -559,7 +559,8 @@ impl Decoder {
             let Some(i) = self.ends.find(unscanned) else {
                 self.scanned += unscanned.len() as u64;
                 if let Some(value_at) = data_value_start(rest) {
-                    // The value goes straight to the data buffer as it comes.
+                    // The start of the value goes to the data buffer; whole
+                    // chunks after it are held until the line ends.
                     let size_before = self.pending_size();
                     if size_before.saturating_add(rest.len()) > self.max {
                         return Some(Err(self.fail()));
