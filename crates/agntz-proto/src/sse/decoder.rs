@@ -15,6 +15,11 @@ const MAX_FIELD_NAME: usize = 5;
 /// A joined-data buffer that grew past this is released after its event
 /// rather than kept for the next one, so one huge event does not pin memory.
 const KEEP_DATA_CAPACITY: usize = 64 * 1024;
+/// A chunk of an open `data` line at least this long is held rather than
+/// copied. Smaller ones are copied: holding a `Bytes` per tiny chunk would
+/// cost more memory than the bytes themselves (a server sending a long
+/// line a byte at a time must not multiply the client's memory).
+const HOLD_MIN: usize = 4 * 1024;
 
 /// Which input holds the bytes being read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,9 +114,10 @@ pub struct Decoder {
     /// A `data` line cut by the end of the input, whose value is being
     /// gathered as it arrives (in `data` and `data_pieces`).
     open_data_line: Option<OpenDataLine>,
-    /// Whole chunks of the open `data` line, held rather than appended to
-    /// `data`: joined once the line ends, into a buffer of the right size,
-    /// so a long payload is copied once and never moved by reallocation.
+    /// Large whole chunks (at least [`HOLD_MIN`]) of the open `data` line,
+    /// held rather than appended to `data`: joined once the line ends (or a
+    /// small chunk comes), into a buffer of the right size, so a long
+    /// payload is copied once and not moved again by reallocation.
     data_pieces: Vec<Bytes>,
     /// Bytes in `data_pieces`.
     data_pieces_len: usize,
@@ -497,11 +503,12 @@ impl Decoder {
                 if open.size_before.saturating_add(line_len) > self.max {
                     return Some(Err(self.fail()));
                 }
-                if found.is_none() && source == Source::Chunk {
+                if found.is_none() && source == Source::Chunk && take >= HOLD_MIN {
                     self.data_pieces.push(self.chunk.slice(pos..pos + take));
                     self.data_pieces_len += take;
                 } else {
-                    join_pieces(&mut self.data, &mut self.data_pieces, take);
+                    let room = self.data_pieces_len + take;
+                    join_pieces(&mut self.data, &mut self.data_pieces, room);
                     self.data_pieces_len = 0;
                     self.data
                         .extend_from_slice(rest.get(..take).unwrap_or_default());
@@ -714,14 +721,13 @@ impl Decoder {
     }
 }
 
-/// Appends the held `pieces` of an open `data` line to `data`, with room for
-/// `more` bytes after them.
-fn join_pieces(data: &mut Vec<u8>, pieces: &mut Vec<Bytes>, more: usize) {
+/// Appends the held `pieces` of an open `data` line to `data`, reserving
+/// `room` bytes: the pieces and what comes after them.
+fn join_pieces(data: &mut Vec<u8>, pieces: &mut Vec<Bytes>, room: usize) {
     if pieces.is_empty() {
         return;
     }
-    let len: usize = pieces.iter().map(Bytes::len).sum();
-    data.reserve_exact(len + more);
+    data.reserve_exact(room);
     for piece in pieces.drain(..) {
         data.extend_from_slice(&piece);
     }
@@ -901,20 +907,44 @@ mod tests {
     fn a_stream_cut_inside_a_held_data_line_is_truncated() {
         let mut d = Decoder::new();
         d.feed_bytes(Bytes::from_static(b"event: e\ndata: 0123"));
-        for piece in [&b"4567"[..], b"89ab", b"cdef"] {
-            d.feed_bytes(Bytes::from_static(piece));
+        for byte in [b'4', b'8', b'c'] {
+            d.feed_bytes(Bytes::from(vec![byte; HOLD_MIN]));
             assert!(d.next_frame().is_none());
         }
         assert!(
             !d.data_pieces.is_empty(),
             "whole chunks of the line are held"
         );
-        assert_eq!(d.buffered_len(), 16);
+        assert_eq!(d.buffered_len(), 4 + 3 * HOLD_MIN);
         // The type line and the data line so far.
-        assert_eq!(d.finish(), Err(SseError::Truncated { pending: 8 + 22 }));
+        assert_eq!(
+            d.finish(),
+            Err(SseError::Truncated {
+                pending: 8 + 10 + 3 * HOLD_MIN
+            })
+        );
         // The decoder starts over cleanly.
         d.feed_bytes(Bytes::from_static(b"data: x\n\n"));
         assert_eq!(d.next_event().unwrap().unwrap().data(), "x");
+    }
+
+    #[test]
+    fn small_chunks_of_a_data_line_are_copied_not_held() {
+        let mut d = Decoder::new();
+        d.feed_bytes(Bytes::from_static(b"data: "));
+        for _ in 0..1000 {
+            d.feed_bytes(Bytes::from_static(b"x"));
+            assert!(d.next_frame().is_none());
+        }
+        assert!(d.data_pieces.is_empty(), "one byte at a time is copied");
+        d.feed_bytes(Bytes::from(vec![b'y'; HOLD_MIN]));
+        assert!(d.next_frame().is_none());
+        assert_eq!(d.data_pieces.len(), 1, "a large chunk is held");
+        d.feed_bytes(Bytes::from_static(b"z\n\n"));
+        let e = d.next_event().unwrap().unwrap();
+        let want = format!("{}{}z", "x".repeat(1000), "y".repeat(HOLD_MIN));
+        assert_eq!(e.data(), want);
+        assert!(d.data_pieces.is_empty());
     }
 
     #[test]
