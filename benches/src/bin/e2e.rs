@@ -1087,12 +1087,7 @@ fn ratio(sdk: Duration, raw: Duration) -> f64 {
 /// [`run_pair`]'s concurrent measurement with the raw client on both sides.
 async fn aa_pair(args: &Args, raw: &Raw, base: &str) -> (Cost, Cost) {
     let raw: Caller<ReqwestTransport> = Caller::Raw(raw.clone(), base.to_owned());
-    raw.concurrent(args.concurrency, 5).await;
-    interleaved(args.rounds, |_| {
-        let c = raw.clone();
-        async move { c.concurrent(args.concurrency, args.calls_per_task).await }
-    })
-    .await
+    measure_pair(args, raw.clone(), raw, true).await
 }
 
 async fn run_pair<T: Transport>(
@@ -1102,18 +1097,27 @@ async fn run_pair<T: Transport>(
     base: &str,
     concurrent: bool,
 ) -> (Cost, Cost) {
-    let sdk = Caller::Sdk(sdk.clone());
-    let raw: Caller<T> = Caller::Raw(raw.clone(), base.to_owned());
+    let raw = Caller::Raw(raw.clone(), base.to_owned());
+    measure_pair(args, Caller::Sdk(sdk.clone()), raw, concurrent).await
+}
+
+/// Warms up `a` and `b`, then measures them in interleaved rounds.
+async fn measure_pair<T: Transport>(
+    args: &Args,
+    a: Caller<T>,
+    b: Caller<T>,
+    concurrent: bool,
+) -> (Cost, Cost) {
     // Warm up both (connections, caches).
-    for c in [&sdk, &raw] {
+    for c in [&a, &b] {
         if concurrent {
             c.concurrent(args.concurrency, 5).await;
         } else {
             c.sequential(200).await;
         }
     }
-    interleaved(args.rounds, |use_sdk| {
-        let c = if use_sdk { sdk.clone() } else { raw.clone() };
+    interleaved(args.rounds, |first| {
+        let c = if first { a.clone() } else { b.clone() };
         async move {
             if concurrent {
                 c.concurrent(args.concurrency, args.calls_per_task).await
