@@ -7,7 +7,8 @@
 //! `framing-whole`, `framing-per-frame` for the other chunkings),
 //! `typed-whole` (the same in one chunk), `typed` (`StreamDecoder`
 //! into `RunEvent`s), `memchr` (the framing floor), `serde` (the typed floor:
-//! payloads parsed with boundaries precomputed), `floor` (memchr framing plus
+//! payloads parsed with boundaries precomputed; `serde-str` parses them as the
+//! SDK does, one UTF-8 check then `from_str`), `floor` (memchr framing plus
 //! serde parsing). Each pass is one `profile_*` function, so callgrind can
 //! count it alone: `--toggle-collect='*profile_*'`.
 
@@ -15,7 +16,7 @@ use std::hint::black_box;
 use std::ops::Range;
 
 use agntz_bench::chunks::{frame_all, Chunkings};
-use agntz_bench::floor::{count_frames, floor_parse, parse_payload, payloads, Kind};
+use agntz_bench::floor::{count_frames, floor_parse, parse_payload_with, payloads, Kind, Parse};
 use agntz_bench::transcript::transcript;
 use agntz_proto::stream::{RunFrames, StreamDecoder};
 use bytes::Bytes;
@@ -45,10 +46,16 @@ fn profile_memchr(bytes: &[u8]) -> usize {
 }
 
 #[inline(never)]
-fn profile_serde(bytes: &[u8], payloads: &[(Kind, Range<usize>)]) -> usize {
+fn profile_serde(bytes: &[u8], payloads: &[(Kind, Range<usize>)], how: Parse) -> usize {
     payloads
         .iter()
-        .map(|(kind, data)| usize::from(parse_payload(*kind, black_box(&bytes[data.clone()]))))
+        .map(|(kind, data)| {
+            usize::from(parse_payload_with(
+                how,
+                *kind,
+                black_box(&bytes[data.clone()]),
+            ))
+        })
         .sum()
 }
 
@@ -75,7 +82,8 @@ fn main() {
             "framing-per-frame" => profile_framing(&chunkings.per_frame),
             "typed-whole" => profile_typed(&chunkings.whole, &t.root_run_id),
             "memchr" => profile_memchr(bytes),
-            "serde" => profile_serde(bytes, &payloads),
+            "serde" => profile_serde(bytes, &payloads, Parse::Slice),
+            "serde-str" => profile_serde(bytes, &payloads, Parse::Str),
             "floor" => profile_floor(bytes),
             _ => profile_typed(chunks, &t.root_run_id),
         };

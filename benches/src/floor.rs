@@ -40,24 +40,42 @@ impl Kind {
     }
 }
 
-fn parse<T: DeserializeOwned>(data: &[u8]) -> bool {
-    let parsed: Result<T, _> = serde_json::from_slice(data);
+/// How a floor turns payload bytes into a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parse {
+    /// `serde_json::from_slice` (the floor the targets are set against).
+    Slice,
+    /// One `std::str::from_utf8` of the payload, then `serde_json::from_str`
+    /// (how the SDK parses; a reference figure).
+    Str,
+}
+
+fn parse<T: DeserializeOwned>(how: Parse, data: &[u8]) -> bool {
+    let parsed: Result<T, _> = match how {
+        Parse::Slice => serde_json::from_slice(data),
+        Parse::Str => match std::str::from_utf8(data) {
+            Ok(text) => serde_json::from_str(text),
+            Err(_) => return false,
+        },
+    };
     std::hint::black_box(parsed).is_ok()
 }
 
 /// `serde_json::from_slice` of `data` into the payload type of `kind`
 /// (boxed like `RunEvent::Complete`). Returns whether it parsed.
 pub fn parse_payload(kind: Kind, data: &[u8]) -> bool {
+    parse_payload_with(Parse::Slice, kind, data)
+}
+
+/// [`parse_payload`], parsing the way `how` says.
+pub fn parse_payload_with(how: Parse, kind: Kind, data: &[u8]) -> bool {
     match kind {
-        Kind::Spawn => parse::<RunSpawn>(data),
-        Kind::TextDelta => parse::<TextDelta>(data),
-        Kind::ToolCallStart => parse::<ToolCallStart>(data),
-        Kind::ToolCallEnd => parse::<ToolCallEnd>(data),
-        Kind::StepComplete => parse::<StepComplete>(data),
-        Kind::Complete => {
-            let parsed: Result<Box<RunCompleted>, _> = serde_json::from_slice(data);
-            std::hint::black_box(parsed).is_ok()
-        }
+        Kind::Spawn => parse::<RunSpawn>(how, data),
+        Kind::TextDelta => parse::<TextDelta>(how, data),
+        Kind::ToolCallStart => parse::<ToolCallStart>(how, data),
+        Kind::ToolCallEnd => parse::<ToolCallEnd>(how, data),
+        Kind::StepComplete => parse::<StepComplete>(how, data),
+        Kind::Complete => parse::<Box<RunCompleted>>(how, data),
     }
 }
 

@@ -938,7 +938,9 @@ fn interleaved_medians(rounds: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<Durati
 
 fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &mut Table) {
     use agntz_bench::chunks::{frame_all, Chunkings};
-    use agntz_bench::floor::{count_frames, count_frames_chunked, parse_payload, payloads};
+    use agntz_bench::floor::{
+        count_frames, count_frames_chunked, parse_payload_with, payloads, Parse,
+    };
     use agntz_proto::stream::{RunFrames, StreamDecoder};
     use std::hint::black_box;
 
@@ -965,10 +967,14 @@ fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &
         assert!(d.finish().is_none());
         assert_eq!(n, expected);
     };
-    let serde_floor = || {
+    let serde_floor = |how: Parse| {
         let mut n = 0;
         for (kind, data) in &payloads {
-            n += usize::from(parse_payload(*kind, black_box(&bytes[data.clone()])));
+            n += usize::from(parse_payload_with(
+                how,
+                *kind,
+                black_box(&bytes[data.clone()]),
+            ));
         }
         assert_eq!(n, expected);
     };
@@ -1016,10 +1022,11 @@ fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &
     let m = interleaved_medians(
         rounds,
         &mut [
-            &mut || serde_floor(),
+            &mut || serde_floor(Parse::Slice),
             &mut || typed(bytes.len()),
             &mut || typed(64 * 1024),
             &mut || assert_eq!(floor_parse(black_box(bytes)), expected),
+            &mut || serde_floor(Parse::Str),
         ],
     );
     for (name, d) in [("one chunk", m[1]), ("64 KiB chunks", m[2])] {
@@ -1041,6 +1048,16 @@ fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &
         ratio(m[0], m[3]),
         "-",
     );
+    // The SDK checks each payload's UTF-8 once and parses it as a `&str`
+    // (`from_slice` checks every string on its own): what that alone is
+    // worth, with no framing.
+    table.row(
+        "typed floor parsing as the SDK does (one UTF-8 check per payload, then `serde_json::from_str`) vs serde_json floor",
+        format!("{} ({})", ms(m[4]), gbs(m[4])),
+        format!("{} ({})", ms(m[0]), gbs(m[0])),
+        ratio(m[0], m[4]),
+        "-",
+    );
     // Allocations: the decoder path vs the floor (which allocates exactly
     // the owned strings, vectors and boxes handed to the user).
     let heap_start = live_bytes();
@@ -1054,7 +1071,7 @@ fn inproc_section(args: &Args, t: &agntz_bench::transcript::Transcript, table: &
     typed(1024);
     let sdk_peak_1k = peak_bytes() - heap_start;
     let c = Counts::now();
-    serde_floor();
+    serde_floor(Parse::Slice);
     let floor_allocs = Counts::since(c).allocations;
     let per = |a: u64| a as f64 / expected as f64;
     table.row(

@@ -132,7 +132,7 @@ impl<T: DeserializeOwned> JsonLines<T> {
         if line.len() > self.max_line_bytes {
             return Some(Err(self.too_long()));
         }
-        match serde_json::from_slice(&line) {
+        match crate::json::from_bytes(&line) {
             Ok(v) => Some(Ok(v)),
             Err(e) => {
                 self.failed = true;

@@ -40,6 +40,7 @@ pub mod config;
 pub mod encode;
 pub mod error;
 pub mod events;
+mod json;
 pub mod jsonl;
 mod multipart;
 pub mod ops;

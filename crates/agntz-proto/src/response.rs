@@ -107,7 +107,7 @@ pub fn parse_json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T, 
 
 /// Deserializes a 2xx JSON body; failure keeps the raw body.
 pub fn decode_json<T: DeserializeOwned>(status: StatusCode, body: &Bytes) -> Result<T, Error> {
-    serde_json::from_slice(body)
+    crate::json::from_bytes(body)
         .map_err(|e| Error::Decode(DecodeError::new(status, e.to_string(), body.clone())))
 }
 

@@ -51,7 +51,7 @@ impl UnknownEvent {
 /// Decodes `data` of an `event` frame into `T`, mapping failures to
 /// [`StreamErrorCode::InvalidPayload`].
 pub(crate) fn decode<T: DeserializeOwned>(event: &str, data: &[u8]) -> Result<T, StreamError> {
-    serde_json::from_slice(data).map_err(|e| {
+    crate::json::from_bytes(data).map_err(|e| {
         StreamError::new(
             StreamErrorCode::InvalidPayload,
             format!("Invalid JSON in \"{event}\" event data: {e}"),

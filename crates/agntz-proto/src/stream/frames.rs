@@ -59,7 +59,7 @@ impl Frames for AgentFrames {
     fn decode(&mut self, event: sse::Frame<'_>) -> Result<Option<AgentFrame>, StreamError> {
         let name = event.event_type();
         if name == "client-tool-request" {
-            return serde_json::from_slice(event.data_bytes())
+            return crate::json::from_bytes(event.data_bytes())
                 .map(|req| Some(AgentFrame::ToolRequest(req)))
                 .map_err(|e| invalid_payload(name, &e));
         }
