@@ -38,6 +38,10 @@ enum LastId {
     /// Still a range of the input (set by the fast path, so plain ASCII);
     /// copied out before that input is released or moved.
     At(Source, usize, usize),
+    /// Such a range once copied: the first `n` bytes of `Decoder::id_buf`.
+    /// A plain copy, as the input is released after every frame when each
+    /// frame comes in its own chunk.
+    Pinned(u8),
 }
 
 /// A `data` line being read across inputs.
@@ -125,6 +129,8 @@ pub struct Decoder {
     /// Type of the event last returned.
     frame_type: Option<Text>,
     last_id: LastId,
+    /// Bytes of [`LastId::Pinned`].
+    id_buf: [u8; simple::MAX_SHORT],
     retry: Option<u64>,
     types: TypeCache,
     ends: LineEnds,
@@ -168,6 +174,7 @@ impl Decoder {
             data_pieces_len: 0,
             frame_type: None,
             last_id: LastId::None,
+            id_buf: [0; simple::MAX_SHORT],
             retry: None,
             types: TypeCache::default(),
             ends: LineEnds::new(),
@@ -321,6 +328,9 @@ impl Decoder {
         match &self.last_id {
             LastId::None => None,
             LastId::Owned(text) => Some(IdRef::Text(text)),
+            LastId::Pinned(n) => Some(IdRef::Ascii(
+                self.id_buf.get(..usize::from(*n)).unwrap_or_default(),
+            )),
             LastId::At(source, a, b) => {
                 let input: &[u8] = match source {
                     Source::Pending => &self.pending,
@@ -334,11 +344,22 @@ impl Decoder {
     /// Copies the last event id out of `source` before it is released or moved.
     #[cold]
     fn pin_last_id(&mut self, source: Source) {
-        if matches!(self.last_id, LastId::At(s, ..) if s == source) {
-            self.last_id = match self.id_ref() {
-                Some(IdRef::Ascii(raw)) => LastId::Owned(Text::from_lossy(raw)),
-                _ => LastId::None,
-            };
+        if let LastId::At(s, a, b) = self.last_id {
+            if s == source {
+                let input: &[u8] = match source {
+                    Source::Pending => &self.pending,
+                    Source::Chunk => &self.chunk,
+                };
+                let raw = input.get(a..b).unwrap_or_default();
+                // The fast path takes ids shorter than the buffer.
+                self.last_id = match self.id_buf.get_mut(..raw.len()) {
+                    Some(buf) => {
+                        buf.copy_from_slice(raw);
+                        LastId::Pinned(raw.len() as u8)
+                    }
+                    None => LastId::Owned(Text::ascii(raw)),
+                };
+            }
         }
     }
 
@@ -992,6 +1013,36 @@ mod tests {
         assert!(!chunk.is_unique(), "the frame was read in place");
         d.release();
         assert!(chunk.is_unique(), "the decoder no longer holds the chunk");
+    }
+
+    #[test]
+    fn the_last_id_outlives_the_chunk_it_came_in() {
+        // Ids the fast path takes (up to 63 bytes) are copied out when their
+        // chunk is released or moved aside; each must read back whole.
+        for len in [1, 23, 24, 25, 63, 64, 200] {
+            let id = "7".repeat(len);
+            let mut d = Decoder::new();
+            let frame = format!("event: e\ndata: x\nid: {id}\n\n");
+            d.feed_bytes(Bytes::from(frame.clone()));
+            let f = d.next_frame().unwrap().unwrap();
+            assert_eq!(f.id(), Some(id.as_str()), "in place, {len}");
+            d.release();
+            assert!(d.next_frame().is_none());
+            assert_eq!(d.last_event_id(), Some(id.as_str()), "released, {len}");
+            // The next frame has no id: it reports the pinned one.
+            d.feed_bytes(Bytes::from_static(b"event: e\ndata: y\n\n"));
+            let f = d.next_frame().unwrap().unwrap();
+            assert_eq!((f.data_bytes(), f.id()), (&b"y"[..], Some(id.as_str())));
+            // An id read in place, then its chunk's rest moved to pending.
+            d.feed_bytes(Bytes::from(format!("{frame}event: e\nda")));
+            assert!(d.next_frame().unwrap().is_ok());
+            assert!(d.next_frame().is_none());
+            d.feed_bytes(Bytes::from_static(b"ta: z\n\n"));
+            let f = d.next_frame().unwrap().unwrap();
+            assert_eq!((f.data_bytes(), f.id()), (&b"z"[..], Some(id.as_str())));
+            assert_eq!(d.finish(), Ok(()));
+            assert_eq!(d.last_event_id(), Some(id.as_str()), "after finish, {len}");
+        }
     }
 
     #[test]

@@ -86,6 +86,24 @@ pub(crate) enum Text {
 }
 
 impl Text {
+    /// Copies `raw`, which the fast path already found to be plain ASCII,
+    /// without checking it again (ids are pinned once per chunk).
+    #[inline]
+    pub(crate) fn ascii(raw: &[u8]) -> Self {
+        debug_assert!(raw.is_ascii());
+        let mut bytes = [0u8; INLINE];
+        match bytes.get_mut(..raw.len()) {
+            Some(head) => {
+                head.copy_from_slice(raw);
+                Text::Inline {
+                    len: raw.len() as u8,
+                    bytes,
+                }
+            }
+            None => Text::Shared(Bytes::copy_from_slice(raw)),
+        }
+    }
+
     /// Copies `raw` inline when it is short valid UTF-8.
     #[inline]
     pub(crate) fn inline(raw: &[u8]) -> Option<Self> {

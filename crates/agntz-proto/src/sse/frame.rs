@@ -26,7 +26,7 @@ impl<'a> IdRef<'a> {
     fn to_text(self) -> Text {
         match self {
             IdRef::Text(text) => text.clone(),
-            IdRef::Ascii(raw) => Text::from_lossy(raw),
+            IdRef::Ascii(raw) => Text::ascii(raw),
         }
     }
 }

@@ -210,7 +210,7 @@ impl Default for LineEnds {
 }
 
 /// Longest type or id the fast path takes; longer ones use the line machine.
-const MAX_SHORT: usize = 64;
+pub(super) const MAX_SHORT: usize = 64;
 
 /// Index of the LF ending a short line (a type or an id). `None` if the line
 /// is not complete, is longer than [`MAX_SHORT`], or holds a byte below 14
