@@ -6,7 +6,8 @@
 //! Modes: `framing` (SSE decoder, borrowed frames, 64 KiB chunks;
 //! `framing-whole`, `framing-per-frame` for the other chunkings),
 //! `typed-whole` (the same in one chunk), `typed` (`StreamDecoder`
-//! into `RunEvent`s), `memchr` (the framing floor), `serde` (the typed floor:
+//! into `RunEvent`s), `memchr` (the framing floor; `memchr-per-frame` fed
+//! one chunk per frame), `serde` (the typed floor:
 //! payloads parsed with boundaries precomputed; `serde-str` parses them as the
 //! SDK does, one UTF-8 check then `from_str`), `floor` (memchr framing plus
 //! serde parsing). Each pass is one `profile_*` function, so callgrind can
@@ -16,7 +17,9 @@ use std::hint::black_box;
 use std::ops::Range;
 
 use agntz_bench::chunks::{frame_all, Chunkings};
-use agntz_bench::floor::{count_frames, floor_parse, parse_payload_with, payloads, Kind, Parse};
+use agntz_bench::floor::{
+    count_frames, count_frames_chunked, floor_parse, parse_payload_with, payloads, Kind, Parse,
+};
 use agntz_bench::transcript::transcript;
 use agntz_proto::stream::{RunFrames, StreamDecoder};
 use bytes::Bytes;
@@ -43,6 +46,11 @@ fn profile_typed(chunks: &[Bytes], root: &str) -> usize {
 #[inline(never)]
 fn profile_memchr(bytes: &[u8]) -> usize {
     count_frames(black_box(bytes))
+}
+
+#[inline(never)]
+fn profile_memchr_chunked(chunks: &[Bytes]) -> usize {
+    count_frames_chunked(black_box(chunks))
 }
 
 #[inline(never)]
@@ -82,6 +90,7 @@ fn main() {
             "framing-per-frame" => profile_framing(&chunkings.per_frame),
             "typed-whole" => profile_typed(&chunkings.whole, &t.root_run_id),
             "memchr" => profile_memchr(bytes),
+            "memchr-per-frame" => profile_memchr_chunked(&chunkings.per_frame),
             "serde" => profile_serde(bytes, &payloads, Parse::Slice),
             "serde-str" => profile_serde(bytes, &payloads, Parse::Str),
             "floor" => profile_floor(bytes),
