@@ -62,7 +62,7 @@ fn parse<T: DeserializeOwned>(how: Parse, data: &[u8]) -> bool {
 }
 
 /// `serde_json::from_slice` of `data` into the payload type of `kind`
-/// (boxed like `RunEvent::Complete`). Returns whether it parsed.
+/// (boxed where `RunEvent` boxes it). Returns whether it parsed.
 pub fn parse_payload(kind: Kind, data: &[u8]) -> bool {
     parse_payload_with(Parse::Slice, kind, data)
 }
@@ -70,10 +70,10 @@ pub fn parse_payload(kind: Kind, data: &[u8]) -> bool {
 /// [`parse_payload`], parsing the way `how` says.
 pub fn parse_payload_with(how: Parse, kind: Kind, data: &[u8]) -> bool {
     match kind {
-        Kind::Spawn => parse::<RunSpawn>(how, data),
+        Kind::Spawn => parse::<Box<RunSpawn>>(how, data),
         Kind::TextDelta => parse::<TextDelta>(how, data),
-        Kind::ToolCallStart => parse::<ToolCallStart>(how, data),
-        Kind::ToolCallEnd => parse::<ToolCallEnd>(how, data),
+        Kind::ToolCallStart => parse::<Box<ToolCallStart>>(how, data),
+        Kind::ToolCallEnd => parse::<Box<ToolCallEnd>>(how, data),
         Kind::StepComplete => parse::<StepComplete>(how, data),
         Kind::Complete => parse::<Box<RunCompleted>>(how, data),
     }

@@ -37,7 +37,7 @@ fn replies_of(events: &[RunEvent]) -> Vec<Reply> {
     events
         .iter()
         .filter_map(|e| match e {
-            RunEvent::Reply(r) => Some(r.clone()),
+            RunEvent::Reply(r) => Some(Reply::clone(r)),
             _ => None,
         })
         .collect()

@@ -171,12 +171,13 @@ pub struct RunCancelled {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RunEvent {
-    /// `run-spawn`.
-    Spawn(RunSpawn),
+    /// `run-spawn` (boxed, once per run: keeps the enum small for the many
+    /// small events).
+    Spawn(Box<RunSpawn>),
     /// `text-delta`.
     TextDelta(TextDelta),
-    /// `tool-call-start`.
-    ToolCallStart(ToolCallStart),
+    /// `tool-call-start` (boxed, like `tool-call-end`).
+    ToolCallStart(Box<ToolCallStart>),
     /// `tool-call-end` (boxed: it carries the tool's input and output, and
     /// unboxed it would double the size of every event moved through a stream).
     ToolCallEnd(Box<ToolCallEnd>),
@@ -184,8 +185,9 @@ pub enum RunEvent {
     StepComplete(StepComplete),
     /// `draining`.
     Draining(Draining),
-    /// `reply`.
-    Reply(Reply),
+    /// `reply` (boxed: the largest payload, and unboxed it would make every
+    /// event moved through a stream larger).
+    Reply(Box<Reply>),
     /// `client-tool-request` (informational here; answered by the stream
     /// that attached the handlers). Boxed, like the other large, rare events.
     ClientToolRequest(Box<ClientToolRequest>),
@@ -210,13 +212,13 @@ impl RunEvent {
     /// [`RunEvent::Unknown`] without parsing.
     pub fn from_frame(event: &str, data: &[u8]) -> Result<RunEvent, StreamError> {
         Ok(match event {
-            "run-spawn" => RunEvent::Spawn(decode(event, data)?),
+            "run-spawn" => RunEvent::Spawn(Box::new(decode(event, data)?)),
             "text-delta" => RunEvent::TextDelta(decode(event, data)?),
-            "tool-call-start" => RunEvent::ToolCallStart(decode(event, data)?),
+            "tool-call-start" => RunEvent::ToolCallStart(Box::new(decode(event, data)?)),
             "tool-call-end" => RunEvent::ToolCallEnd(Box::new(decode(event, data)?)),
             "step-complete" => RunEvent::StepComplete(decode(event, data)?),
             "draining" => RunEvent::Draining(decode(event, data)?),
-            "reply" => RunEvent::Reply(decode(event, data)?),
+            "reply" => RunEvent::Reply(Box::new(decode(event, data)?)),
             "client-tool-request" => RunEvent::ClientToolRequest(Box::new(decode(event, data)?)),
             "run-complete" => RunEvent::Complete(Box::new(decode(event, data)?)),
             "run-error" => RunEvent::Error(decode(event, data)?),
