@@ -51,6 +51,7 @@ pub mod sse;
 pub mod stream;
 pub mod transport;
 pub mod types;
+pub mod webhooks;
 
 pub use client::{
     AgentStream, Agents, Artifacts, BatchResults, Batches, Client, ClientTools, Datasets, Evals,

@@ -21,6 +21,20 @@ impl SecretValue {
     }
 }
 
+impl From<String> for SecretValue {
+    /// A secret value kept elsewhere (an environment variable, a vault), to
+    /// verify webhooks with ([`crate::webhooks::WebhookVerifier`]).
+    fn from(value: String) -> Self {
+        SecretValue(value)
+    }
+}
+
+impl From<&str> for SecretValue {
+    fn from(value: &str) -> Self {
+        SecretValue(value.to_owned())
+    }
+}
+
 impl fmt::Debug for SecretValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SecretValue(***)")
