@@ -70,8 +70,10 @@
 //! provider that answers each item with the fake model and completes the run;
 //! `PROVIDER_DOWN` in an item input makes the submission fail with 502. Items
 //! take 10 ms each unless their input says `SLOW:<seconds>`, so runs can be
-//! cancelled midway. The mock delivers no webhooks: a `webhookSecretName`
-//! answers 404, even for a secret created with `/webhook-secrets`.
+//! cancelled midway. A batch run with `callbackUrl` and
+//! `webhookSecretName` needs an existing secret (else 404 `Webhook secret
+//! not found`) and sends one `batch.complete` webhook when it ends (see
+//! [Webhooks](#webhooks)).
 //!
 //! # Webhook secrets
 //!
@@ -107,12 +109,30 @@
 //! Starting a `session`-mode run on a session that has an active root run
 //! cancels the older run (error `superseded`) and starts once it ended
 //! (cancel-and-replace); `none` and `result` runs never collide.
-//! `POST /runs` with a `callbackUrl` is refused like the worker refuses it:
+//! `POST /runs` with a `callbackUrl` is checked like the worker checks it:
 //! the outbound URL policy first (`callbackUrl is not allowed: Disallowed IP
 //! address: 127.0.0.1`, `… Disallowed hostname: localhost`, …; host names are
 //! not resolved), then `webhookSecretName required with callbackUrl`, then
-//! `webhook secret not found` (the mock delivers no webhooks, so it never
-//! finds a secret for them).
+//! `webhook secret not found` unless the tenant created that secret.
+//!
+//! # Webhooks
+//!
+//! A durable run started with a `callbackUrl` and an existing
+//! `webhookSecretName` gets the worker's webhooks: a `reply` POST for each
+//! reply of the run tree, in order, then one `complete` (`status`
+//! `completed` with `output`, `replies` and `result`; `failed` or
+//! `cancelled` with `output: null`, `sessionId: ""` and the `error`). Each
+//! POST is JSON with `X-Agntz-Signature: sha256=<hex HMAC-SHA256 of the
+//! body, keyed with the secret's value>` and the same `whd_…` id in
+//! `X-Agntz-Delivery-Id` and `Idempotency-Key`. A delivery answered 429 or
+//! 5xx, or not answered, is tried again with the same id, three attempts in
+//! all (after 50 ms and 250 ms, where the worker waits 5 s and 30 s); the
+//! secret is looked up at each attempt, so a regenerated one signs the next
+//! attempt and a deleted one ends the delivery. The mock speaks plain HTTP
+//! to receivers. As on the worker, loopback URLs are refused by the
+//! outbound URL policy; start the mock with
+//! [`TestWorkerConfig::loopback_callbacks`] to receive webhooks on
+//! `127.0.0.1` in a test.
 //!
 //! # Example
 //!
@@ -141,6 +161,7 @@ mod store;
 mod tls;
 mod util;
 mod versions;
+mod webhooks;
 mod wire;
 
 use std::net::SocketAddr;
@@ -192,6 +213,7 @@ impl RecordedRequest {
 pub struct TestWorkerConfig {
     tls: bool,
     spawn_runtime: bool,
+    loopback_callbacks: bool,
 }
 
 impl TestWorkerConfig {
@@ -206,6 +228,14 @@ impl TestWorkerConfig {
     /// thread instead of the caller's runtime.
     pub fn spawn_runtime(mut self, on: bool) -> Self {
         self.spawn_runtime = on;
+        self
+    }
+
+    /// Accept `callbackUrl`s on loopback (`http://127.0.0.1:…`,
+    /// `http://localhost:…`), which the worker's outbound URL policy
+    /// refuses, so a test can receive the run's webhooks on a local server.
+    pub fn loopback_callbacks(mut self, on: bool) -> Self {
+        self.loopback_callbacks = on;
         self
     }
 }
@@ -235,8 +265,12 @@ struct Started {
     task: tokio::task::JoinHandle<()>,
 }
 
-async fn start_here(tls: bool) -> std::io::Result<Started> {
-    let tls = if tls { Some(tls::generate()?) } else { None };
+async fn start_here(config: &TestWorkerConfig) -> std::io::Result<Started> {
+    let tls = if config.tls {
+        Some(tls::generate()?)
+    } else {
+        None
+    };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared {
@@ -244,6 +278,7 @@ async fn start_here(tls: bool) -> std::io::Result<Started> {
         faults: Faults::default(),
         requests: Mutex::new(Vec::new()),
         tls: tls.is_some(),
+        loopback_callbacks: config.loopback_callbacks,
     });
     let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
     let task = tokio::spawn(server::accept_loop(listener, acceptor, shared.clone()));
@@ -267,7 +302,7 @@ impl TestWorker {
         if config.spawn_runtime {
             return Self::start_blocking_with(config);
         }
-        let s = start_here(config.tls).await?;
+        let s = start_here(&config).await?;
         Ok(TestWorker {
             addr: s.addr,
             cert_pem: s.cert_pem,
@@ -299,7 +334,7 @@ impl TestWorker {
                     }
                 };
                 rt.block_on(async move {
-                    match start_here(config.tls).await {
+                    match start_here(&config).await {
                         Ok(s) => {
                             let _ = ready_tx.send(Ok((s.addr, s.cert_pem, s.shared)));
                             let _ = stop_rx.await;

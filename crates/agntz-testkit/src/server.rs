@@ -27,6 +27,8 @@ pub(crate) struct Shared {
     pub requests: Mutex<Vec<RecordedRequest>>,
     /// Served over HTTPS (for absolute URLs such as artifact download links).
     pub tls: bool,
+    /// `callbackUrl`s on loopback pass the outbound URL policy.
+    pub loopback_callbacks: bool,
 }
 
 /// Accepts connections until the task is aborted; aborting also drops (and so

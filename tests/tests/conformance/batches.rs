@@ -15,7 +15,7 @@ use crate::harness::Harness;
 
 const POLL: Duration = Duration::from_millis(20);
 
-const SUMMARIES: &str = "id: summaries\nname: Customer summaries\ndescription: One line per customer\nkind: llm\nmodel:\n  provider: openai\n  name: gpt-batch\ninstruction: Summarize the customer.\n";
+pub(crate) const SUMMARIES: &str = "id: summaries\nname: Customer summaries\ndescription: One line per customer\nkind: llm\nmodel:\n  provider: openai\n  name: gpt-batch\ninstruction: Summarize the customer.\n";
 const SUMMARIES_V2: &str = "id: summaries\nname: Customer summaries v2\nkind: llm\nmodel:\n  provider: anthropic\n  name: claude-batch\ninstruction: Summarize briefly.\ndefaultDataset:\n  id: customers\n";
 
 fn status(e: &Error) -> Option<u16> {

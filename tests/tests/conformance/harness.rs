@@ -65,6 +65,15 @@ impl<T: Transport> Harness<T> {
         (req.method, req.path)
     }
 
+    /// A fresh worker started with `config`, and a client of tenant A.
+    pub async fn with_worker(&self, config: TestWorkerConfig) -> (TestWorker, Client<T>) {
+        let worker = TestWorker::start_with(config)
+            .await
+            .expect("start the mock worker");
+        let client = (self.make)(config_for(&worker), None);
+        (worker, client)
+    }
+
     /// A fresh HTTPS worker and a client that trusts its certificate.
     pub async fn tls(&self) -> (TestWorker, Client<T>) {
         let worker = TestWorker::start_with(TestWorkerConfig::default().tls(true))
@@ -79,6 +88,10 @@ impl<T: Transport> Harness<T> {
         );
         (worker, client)
     }
+}
+
+fn config_for(worker: &TestWorker) -> Config {
+    config(&worker.base_url(), Some(worker.api_key()))
 }
 
 pub fn config(base_url: &str, key: Option<&str>) -> Config {

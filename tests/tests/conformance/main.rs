@@ -16,6 +16,7 @@ mod replies;
 mod scenarios;
 mod versions;
 mod webhook_secrets;
+mod webhooks;
 
 /// `transports!(tests = module; scenario, ...)` makes `tests::reqwest::scenario`
 /// and `tests::hyper::scenario` tests that run `module::scenario` on a fresh
@@ -87,6 +88,11 @@ transports!(replies_api = replies;
     durable_run_callback_url_policy,
 );
 
+transports!(webhooks_api = webhooks;
+    durable_run_webhooks_are_signed_and_decoded,
+    webhooks_of_a_failed_run_and_a_retried_delivery,
+    batch_run_webhook_is_signed_and_decoded,
+);
 transports!(resources = catalog;
     agents_import_list_get_then_run,
     unknown_agent_get_is_not_found,

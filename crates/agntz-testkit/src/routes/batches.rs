@@ -15,6 +15,7 @@ use crate::respond::{self, Body};
 use crate::store::DatasetItem;
 use crate::util::{hex, iso, monotonic_ms, non_empty_str, parse_json_body};
 use crate::versions::History;
+use crate::webhooks::{self, Callback};
 
 /// Reads `{"manifest": "<yaml>"}` and parses it; every failure is a 400.
 fn read_manifest(ctx: &Ctx<'_>) -> Result<Map<String, Value>, Rejection> {
@@ -210,10 +211,24 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
             "callbackUrl and webhookSecretName must be provided together",
         );
     }
-    if secret.is_some() {
-        // The mock has no webhook secrets.
-        return respond::error(404, "Webhook secret not found");
-    }
+    let callback = match (callback, secret) {
+        (Some(url), Some(secret_name)) => {
+            if let Err(reason) = webhooks::outbound_url_policy(&url, ctx.shared.loopback_callbacks)
+            {
+                return respond::error(400, &format!("callbackUrl is not allowed: {reason}"));
+            }
+            let key = (ctx.tenant.to_string(), secret_name.clone());
+            if !ctx.shared.store.lock().webhook_secrets.contains_key(&key) {
+                return respond::error(404, "Webhook secret not found");
+            }
+            Some(Callback {
+                url,
+                secret_name,
+                tenant: ctx.tenant,
+            })
+        }
+        _ => None,
+    };
     let idem = non_empty_str(body.get("idempotencyKey")).or_else(|| {
         ctx.headers
             .get("idempotency-key")
@@ -359,6 +374,10 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
     if let Some(k) = &idem {
         run["idempotencyKey"] = json!(k);
     }
+    if let Some(c) = &callback {
+        run["callbackUrl"] = json!(c.url);
+        run["webhookSecretName"] = json!(c.secret_name);
+    }
     if down {
         run["status"] = json!("failed");
         run["error"] = json!("fetch failed");
@@ -384,6 +403,9 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
         .batches
         .runs
         .insert(run_id.clone(), entry);
+    if let Some(callback) = callback {
+        webhooks::follow_batch(ctx.shared.clone(), run_id.clone(), callback);
+    }
     if down {
         return respond::error(502, "fetch failed");
     }

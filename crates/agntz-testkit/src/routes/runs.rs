@@ -13,6 +13,7 @@ use crate::engine;
 use crate::faults::Stage;
 use crate::respond::{self, Body};
 use crate::store::{ToolAnswer, ToolRequestState};
+use crate::webhooks::{self, Callback};
 use crate::wire::{Raw, RunJson};
 
 /// `POST /runs`.
@@ -21,12 +22,22 @@ pub(crate) fn start(ctx: &Ctx<'_>) -> Response<Body> {
         Ok(x) => x,
         Err(resp) => return *resp,
     };
-    if let Some(msg) = callback_rejection(&ctx.body) {
-        return respond::error(400, &msg);
-    }
+    let callback = match callback_target(ctx) {
+        Ok(callback) => callback,
+        Err(msg) => return respond::error(400, &msg),
+    };
     let store = ctx.shared.store.clone();
     let prepared = engine::prepare(&store, spec);
     let run = prepared.run_json.clone();
+    if let Some(callback) = callback {
+        // Subscribed before the run starts, so no reply is missed.
+        webhooks::follow(
+            ctx.shared.clone(),
+            &prepared.log,
+            prepared.root_id.clone(),
+            callback,
+        );
+    }
     drop(engine::spawn(store, prepared));
     let mut resp = respond::json(201, &run);
     if let Ok(v) = HeaderValue::from_str(&format!("/runs/{}", run.id)) {
@@ -36,92 +47,35 @@ pub(crate) fn start(ctx: &Ctx<'_>) -> Response<Body> {
 }
 
 /// The worker's `callbackUrl` checks, in its order: the outbound URL policy
-/// first, then the secret name, then the secret itself. The mock stores no
-/// webhook secrets, so a request with a `callbackUrl` is always refused;
-/// it resolves no host names either (names other than the localhost ones
-/// are taken as public).
-fn callback_rejection(body: &[u8]) -> Option<String> {
-    let body: Value = serde_json::from_slice(body).ok()?;
+/// first, then the secret name, then the secret itself. Host names are not
+/// resolved (names other than the localhost ones are taken as public).
+/// Loopback targets pass the policy only when the worker was started with
+/// `loopback_callbacks`.
+fn callback_target(ctx: &Ctx<'_>) -> Result<Option<Callback>, String> {
+    let Ok(body) = serde_json::from_slice::<Value>(&ctx.body) else {
+        return Ok(None);
+    };
     let url = match body.get("callbackUrl") {
-        None | Some(Value::Null) => return None,
-        Some(Value::String(s)) if s.is_empty() => return None,
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) if s.is_empty() => return Ok(None),
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
     };
-    if let Err(reason) = outbound_url_policy(&url) {
-        return Some(format!("callbackUrl is not allowed: {reason}"));
-    }
-    match body.get("webhookSecretName") {
-        Some(Value::String(s)) if !s.is_empty() => Some("webhook secret not found".into()),
-        _ => Some("webhookSecretName required with callbackUrl".into()),
-    }
-}
-
-/// The worker's outbound URL policy for literal hosts: http(s) only, no
-/// localhost names, no loopback, private, link-local, shared, benchmark,
-/// multicast or reserved addresses.
-fn outbound_url_policy(url: &str) -> Result<(), String> {
-    let invalid = || format!("Invalid outbound URL: {url}");
-    let (scheme, rest) = url.split_once("://").ok_or_else(invalid)?;
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme.is_empty()
-        || !scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    {
-        return Err(invalid());
-    }
-    if scheme != "http" && scheme != "https" {
-        return Err(format!("Disallowed URL scheme: {scheme}:"));
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split_once(']').map(|(h, _)| h).ok_or_else(invalid)?
-    } else {
-        host_port.split(':').next().unwrap_or("")
+    webhooks::outbound_url_policy(&url, ctx.shared.loopback_callbacks)
+        .map_err(|reason| format!("callbackUrl is not allowed: {reason}"))?;
+    let secret_name = match body.get("webhookSecretName") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        _ => return Err("webhookSecretName required with callbackUrl".into()),
     };
-    let host = host.to_ascii_lowercase();
-    let host = host.trim_end_matches('.');
-    if host.is_empty() {
-        return Err(invalid());
+    let key = (ctx.tenant.to_string(), secret_name.clone());
+    if !ctx.shared.store.lock().webhook_secrets.contains_key(&key) {
+        return Err("webhook secret not found".into());
     }
-    if matches!(
-        host,
-        "localhost" | "ip6-localhost" | "ip6-loopback" | "metadata.google.internal"
-    ) || host.ends_with(".localhost")
-    {
-        return Err(format!("Disallowed hostname: {host}"));
-    }
-    let disallowed_v4 = |ip: std::net::Ipv4Addr| {
-        let [a, b, ..] = ip.octets();
-        a == 0
-            || a == 10
-            || (a == 100 && (64..=127).contains(&b))
-            || a == 127
-            || (a == 169 && b == 254)
-            || (a == 172 && (16..=31).contains(&b))
-            || (a == 192 && b == 168)
-            || (a == 198 && (b == 18 || b == 19))
-            || a >= 224
-    };
-    if let Ok(ip) = host.parse::<std::net::Ipv4Addr>() {
-        if disallowed_v4(ip) {
-            return Err(format!("Disallowed IP address: {host}"));
-        }
-    } else if let Ok(ip) = host.parse::<std::net::Ipv6Addr>() {
-        let first = ip.segments()[0];
-        let bad = ip.is_unspecified()
-            || ip.is_loopback()
-            || ip.to_ipv4_mapped().is_some_and(disallowed_v4)
-            || (first & 0xfe00) == 0xfc00
-            || (first & 0xffc0) == 0xfe80
-            || (first & 0xff00) == 0xff00;
-        if bad {
-            return Err(format!("Disallowed IP address: {host}"));
-        }
-    }
-    Ok(())
+    Ok(Some(Callback {
+        url,
+        secret_name,
+        tenant: ctx.tenant,
+    }))
 }
 
 /// `GET /runs/{id}`.

@@ -1,0 +1,310 @@
+//! Webhook delivery for durable runs started with a `callbackUrl`: one
+//! signed `reply` POST per reply of the run tree, then one `complete`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use hmac::{Hmac, Mac};
+use http::header::{CONTENT_TYPE, HOST};
+use http::{Request, Uri};
+use http_body_util::Full;
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+use sha2::Sha256;
+use tokio::sync::broadcast;
+
+use crate::runs::{EventLog, LoggedEvent};
+use crate::server::Shared;
+
+/// Waits before each attempt of one delivery. The worker waits 0 s, 5 s
+/// and 30 s; the mock keeps the number of attempts and shortens the waits
+/// so tests of a failing receiver stay fast.
+const RETRY_DELAYS: [Duration; 3] = [
+    Duration::ZERO,
+    Duration::from_millis(50),
+    Duration::from_millis(250),
+];
+/// Per-attempt timeout (the worker's).
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often a batch run's status is looked at, and for how long at most.
+const BATCH_POLL: Duration = Duration::from_millis(20);
+const BATCH_POLLS_MAX: u32 = 90_000;
+
+/// Where a run's webhooks go.
+pub(crate) struct Callback {
+    pub url: String,
+    pub secret_name: String,
+    pub tenant: &'static str,
+}
+
+/// Follows the run tree's events from the start and delivers them. Call
+/// before the run starts, so no event is missed.
+pub(crate) fn follow(shared: Arc<Shared>, log: &EventLog, root_id: String, callback: Callback) {
+    let (replay, live) = log.subscribe(None);
+    tokio::spawn(async move {
+        let mut events = Events { replay, live };
+        while let Some(event) = events.next().await {
+            let Some(payload) = payload(&shared, &root_id, &event) else {
+                continue;
+            };
+            deliver(&shared, &callback, payload.to_string()).await;
+            if event.root_terminal {
+                return;
+            }
+        }
+    });
+}
+
+/// Waits for a batch run to end, then delivers its one `batch.complete`.
+pub(crate) fn follow_batch(shared: Arc<Shared>, run_id: String, callback: Callback) {
+    tokio::spawn(async move {
+        for _ in 0..BATCH_POLLS_MAX {
+            let run = {
+                let inner = shared.store.lock();
+                inner.batches.runs.get(&run_id).map(|e| e.json.clone())
+            };
+            // A deleted run sends nothing.
+            let Some(run) = run else { return };
+            let status = run.get("status").and_then(Value::as_str).unwrap_or("");
+            if crate::batches::is_terminal(status) {
+                deliver(&shared, &callback, batch_payload(&run).to_string()).await;
+                return;
+            }
+            tokio::time::sleep(BATCH_POLL).await;
+        }
+    });
+}
+
+/// `{type, runId, batchId, status, provider, model, counts, error?}`.
+fn batch_payload(run: &Value) -> Value {
+    let field = |name: &str| run.get(name).cloned().unwrap_or(Value::Null);
+    let mut body = json!({
+        "type": "batch.complete",
+        "runId": field("id"),
+        "batchId": field("batchId"),
+        "status": field("status"),
+        "provider": field("provider"),
+        "model": field("model"),
+        "counts": field("counts"),
+    });
+    if let Some(error) = run.get("error").filter(|e| !e.is_null()) {
+        body["error"] = error.clone();
+    }
+    body
+}
+
+struct Events {
+    replay: Vec<Arc<LoggedEvent>>,
+    live: Option<broadcast::Receiver<Arc<LoggedEvent>>>,
+}
+
+impl Events {
+    async fn next(&mut self) -> Option<Arc<LoggedEvent>> {
+        if !self.replay.is_empty() {
+            return Some(self.replay.remove(0));
+        }
+        let live = self.live.as_mut()?;
+        loop {
+            match live.recv().await {
+                Ok(e) => return Some(e),
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+/// The webhook body for a logged event, if it makes one: every `reply`, and
+/// the root's own terminal event.
+fn payload(shared: &Shared, root_id: &str, event: &LoggedEvent) -> Option<Value> {
+    let data: Value = serde_json::from_str(&event.json).ok()?;
+    let field = |name: &str| data.get(name).cloned().unwrap_or(Value::Null);
+    if event.name == "reply" {
+        return Some(json!({
+            "type": "reply",
+            "runId": field("runId"),
+            "sessionId": field("sessionId"),
+            "text": field("text"),
+            "ts": field("ts"),
+        }));
+    }
+    if !event.root_terminal {
+        return None;
+    }
+    let status = match event.name {
+        "run-complete" => "completed",
+        "run-error" => "failed",
+        _ => "cancelled",
+    };
+    if status != "completed" {
+        let mut body = json!({
+            "type": "complete",
+            "runId": root_id,
+            "sessionId": "",
+            "status": status,
+            "output": null,
+        });
+        if let Some(error) = data.get("error") {
+            body["error"] = error.clone();
+        }
+        return Some(body);
+    }
+    let session_id = {
+        let inner = shared.store.lock();
+        inner
+            .runs
+            .get(root_id)
+            .and_then(|r| r.json.session_id.clone())
+            .unwrap_or_default()
+    };
+    let result = field("result");
+    Some(json!({
+        "type": "complete",
+        "runId": root_id,
+        "sessionId": session_id,
+        "status": "completed",
+        "output": result.get("output").cloned().unwrap_or(Value::Null),
+        "replies": result.get("replies").cloned().unwrap_or_else(|| json!([])),
+        "result": result,
+    }))
+}
+
+/// `sha256=<hex HMAC-SHA256 of body>`, keyed with the secret's text.
+fn sign(secret: &str, body: &str) -> Option<String> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).ok()?;
+    mac.update(body.as_bytes());
+    Some(format!(
+        "sha256={}",
+        hex::encode(mac.finalize().into_bytes())
+    ))
+}
+
+/// One delivery: the same id on every attempt; the secret is looked up by
+/// name at each attempt (a regenerated secret signs the next attempt), and
+/// a deleted one ends the delivery. Retries on 429, 5xx and network errors.
+async fn deliver(shared: &Shared, callback: &Callback, body: String) {
+    let id = format!("whd_{}", crate::util::hex(24));
+    for delay in RETRY_DELAYS {
+        tokio::time::sleep(delay).await;
+        let secret = {
+            let inner = shared.store.lock();
+            let key = (callback.tenant.to_string(), callback.secret_name.clone());
+            inner.webhook_secrets.get(&key).map(|s| s.value.clone())
+        };
+        let Some(signature) = secret.and_then(|s| sign(&s, &body)) else {
+            return;
+        };
+        match post(&callback.url, &id, &signature, body.clone()).await {
+            Ok(status) if (200..300).contains(&status) => return,
+            Ok(status) if status == 429 || status >= 500 => continue,
+            Ok(_) => return,
+            Err(()) => continue,
+        }
+    }
+}
+
+/// POSTs `body` over plain HTTP/1.1; the answer's status.
+async fn post(url: &str, id: &str, signature: &str, body: String) -> Result<u16, ()> {
+    let uri: Uri = url.parse().map_err(|_| ())?;
+    if uri.scheme_str() != Some("http") {
+        // The mock speaks no TLS to receivers.
+        return Err(());
+    }
+    let authority = uri.authority().ok_or(())?.clone();
+    let host = authority
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let port = authority.port_u16().unwrap_or(80);
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let request = Request::post(path)
+        .header(HOST, authority.as_str())
+        .header(CONTENT_TYPE, "application/json")
+        .header("x-agntz-signature", signature)
+        .header("x-agntz-delivery-id", id)
+        .header("idempotency-key", id)
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|_| ())?;
+    let attempt = async {
+        let stream = tokio::net::TcpStream::connect((host, port))
+            .await
+            .map_err(|_| ())?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|_| ())?;
+        tokio::spawn(conn);
+        let response = sender.send_request(request).await.map_err(|_| ())?;
+        Ok(response.status().as_u16())
+    };
+    tokio::time::timeout(ATTEMPT_TIMEOUT, attempt)
+        .await
+        .map_err(|_| ())?
+}
+
+/// The worker's outbound URL policy for literal hosts: http(s) only, no
+/// localhost names, no loopback, private, link-local, shared, benchmark,
+/// multicast or reserved addresses (loopback ones allowed with
+/// `allow_loopback`).
+pub(crate) fn outbound_url_policy(url: &str, allow_loopback: bool) -> Result<(), String> {
+    let invalid = || format!("Invalid outbound URL: {url}");
+    let (scheme, rest) = url.split_once("://").ok_or_else(invalid)?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
+        return Err(invalid());
+    }
+    if scheme != "http" && scheme != "https" {
+        return Err(format!("Disallowed URL scheme: {scheme}:"));
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split_once(']').map(|(h, _)| h).ok_or_else(invalid)?
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    let host = host.to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    if host.is_empty() {
+        return Err(invalid());
+    }
+    let loopback_name = matches!(host, "localhost" | "ip6-localhost" | "ip6-loopback")
+        || host.ends_with(".localhost");
+    if (loopback_name && !allow_loopback) || host == "metadata.google.internal" {
+        return Err(format!("Disallowed hostname: {host}"));
+    }
+    let disallowed_v4 = |ip: std::net::Ipv4Addr| {
+        let [a, b, ..] = ip.octets();
+        a == 0
+            || a == 10
+            || (a == 100 && (64..=127).contains(&b))
+            || (a == 127 && !allow_loopback)
+            || (a == 169 && b == 254)
+            || (a == 172 && (16..=31).contains(&b))
+            || (a == 192 && b == 168)
+            || (a == 198 && (b == 18 || b == 19))
+            || a >= 224
+    };
+    if let Ok(ip) = host.parse::<std::net::Ipv4Addr>() {
+        if disallowed_v4(ip) {
+            return Err(format!("Disallowed IP address: {host}"));
+        }
+    } else if let Ok(ip) = host.parse::<std::net::Ipv6Addr>() {
+        let first = ip.segments()[0];
+        let bad = ip.is_unspecified()
+            || (ip.is_loopback() && !allow_loopback)
+            || ip.to_ipv4_mapped().is_some_and(disallowed_v4)
+            || (first & 0xfe00) == 0xfc00
+            || (first & 0xffc0) == 0xfe80
+            || (first & 0xff00) == 0xff00;
+        if bad {
+            return Err(format!("Disallowed IP address: {host}"));
+        }
+    }
+    Ok(())
+}
