@@ -1,6 +1,7 @@
 //! Fuzzes the response parsers: every operation's `parse`, plus `api_error`
 //! and `classify`, on arbitrary status, header and body bytes. They must
-//! return (a value or a typed error) and never panic.
+//! return (a value or a typed error) and never panic. Webhook bodies and
+//! signature headers are fuzzed the same way.
 #![no_main]
 
 use agntz_proto::ops::*;
@@ -80,8 +81,27 @@ fn check<T>(input: &Input<'_>, result: Result<T, Error>, gone_is_ok: bool) {
     }
 }
 
+/// Webhook bodies and signatures: decoded or refused with a typed error; a
+/// body decodes under `verify` only if it decodes alone.
+fn webhooks(input: &Input<'_>) {
+    use agntz_proto::webhooks::{WebhookEvent, WebhookVerifier, SIGNATURE_HEADER};
+    let alone = WebhookEvent::from_json(input.body);
+    let verifier = WebhookVerifier::new("whsec_fuzz");
+    let mut headers = input.headers.clone();
+    if let Ok(value) = HeaderValue::from_str(&verifier.signature(input.body)) {
+        headers.insert(SIGNATURE_HEADER, value);
+    }
+    let verified = verifier.verify(&headers, input.body);
+    assert_eq!(verified.map(|d| d.event), alone);
+    // Whatever the header says, a foreign value never passes.
+    if let Some(raw) = input.headers.get("date") {
+        let _ = verifier.verify_signature(input.body, raw.as_bytes());
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some(input) = split(data) else { return };
+    webhooks(&input);
     let run = || RunRequest::new("a");
     check(&input, GetHealth::new().parse(response(&input)), false);
     check(&input, RunAgent::new(run()).parse(response(&input)), false);
