@@ -178,6 +178,9 @@ use store::{lock, Store};
 /// One request as received by the worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRequest {
+    /// HTTP version the request came in (HTTP/2 only from a worker started
+    /// with [`TestWorkerConfig::http2`]).
+    pub version: http::Version,
     /// HTTP method (`GET`, `POST`, …).
     pub method: String,
     /// Path and query exactly as sent (still percent-encoded).
@@ -214,6 +217,7 @@ pub struct TestWorkerConfig {
     tls: bool,
     spawn_runtime: bool,
     loopback_callbacks: bool,
+    http2: bool,
 }
 
 impl TestWorkerConfig {
@@ -228,6 +232,14 @@ impl TestWorkerConfig {
     /// thread instead of the caller's runtime.
     pub fn spawn_runtime(mut self, on: bool) -> Self {
         self.spawn_runtime = on;
+        self
+    }
+
+    /// Serve HTTP/2 as well as HTTP/1.1: over TLS, ALPN offers `h2` first;
+    /// in clear text a client that opens with the HTTP/2 preface (prior
+    /// knowledge) gets HTTP/2.
+    pub fn http2(mut self, on: bool) -> Self {
+        self.http2 = on;
         self
     }
 
@@ -267,7 +279,7 @@ struct Started {
 
 async fn start_here(config: &TestWorkerConfig) -> std::io::Result<Started> {
     let tls = if config.tls {
-        Some(tls::generate()?)
+        Some(tls::generate(config.http2)?)
     } else {
         None
     };
@@ -279,6 +291,7 @@ async fn start_here(config: &TestWorkerConfig) -> std::io::Result<Started> {
         requests: Mutex::new(Vec::new()),
         tls: tls.is_some(),
         loopback_callbacks: config.loopback_callbacks,
+        http2: config.http2,
     });
     let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
     let task = tokio::spawn(server::accept_loop(listener, acceptor, shared.clone()));

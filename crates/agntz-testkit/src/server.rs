@@ -29,6 +29,8 @@ pub(crate) struct Shared {
     pub tls: bool,
     /// `callbackUrl`s on loopback pass the outbound URL policy.
     pub loopback_callbacks: bool,
+    /// Serve HTTP/2 as well as HTTP/1.1.
+    pub http2: bool,
 }
 
 /// Accepts connections until the task is aborted; aborting also drops (and so
@@ -58,21 +60,34 @@ async fn serve_connection(
     shared: Arc<Shared>,
 ) {
     let _ = stream.set_nodelay(true);
-    let svc = service_fn(move |req| handle(shared.clone(), req));
-    let builder = hyper::server::conn::http1::Builder::new();
     match tls {
         Some(acceptor) => {
             let accept =
                 tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream));
             if let Ok(Ok(tls_stream)) = accept.await {
-                let _ = builder
-                    .serve_connection(TokioIo::new(tls_stream), svc)
-                    .await;
+                serve_io(TokioIo::new(tls_stream), shared).await;
             }
         }
-        None => {
-            let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
-        }
+        None => serve_io(TokioIo::new(stream), shared).await,
+    }
+}
+
+/// HTTP/1.1 only, or (with `http2`) whichever of HTTP/1.1 and HTTP/2 the
+/// client speaks: ALPN over TLS, the connection preface in clear text.
+async fn serve_io<I>(io: TokioIo<I>, shared: Arc<Shared>)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let http2 = shared.http2;
+    let svc = service_fn(move |req| handle(shared.clone(), req));
+    if http2 {
+        let builder =
+            hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+        let _ = builder.serve_connection(io, svc).await;
+    } else {
+        let _ = hyper::server::conn::http1::Builder::new()
+            .serve_connection(io, svc)
+            .await;
     }
 }
 
@@ -91,6 +106,7 @@ async fn handle(
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".to_string());
     lock(&shared.requests).push(RecordedRequest {
+        version: parts.version,
         method: parts.method.to_string(),
         path: path_and_query.clone(),
         headers: parts

@@ -14,8 +14,9 @@ fn io_err(e: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::other(e.to_string())
 }
 
-/// Generates a fresh self-signed certificate for `localhost` and `127.0.0.1`.
-pub(crate) fn generate() -> std::io::Result<Tls> {
+/// Generates a fresh self-signed certificate for `localhost` and `127.0.0.1`;
+/// ALPN offers `h2` first when `http2` is set.
+pub(crate) fn generate(http2: bool) -> std::io::Result<Tls> {
     let ck =
         rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
             .map_err(io_err)?;
@@ -30,7 +31,11 @@ pub(crate) fn generate() -> std::io::Result<Tls> {
     .with_no_client_auth()
     .with_single_cert(vec![cert_der], key)
     .map_err(io_err)?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = if http2 {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
     Ok(Tls {
         acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
         cert_pem,

@@ -76,7 +76,13 @@ impl<T: Transport> Harness<T> {
 
     /// A fresh HTTPS worker and a client that trusts its certificate.
     pub async fn tls(&self) -> (TestWorker, Client<T>) {
-        let worker = TestWorker::start_with(TestWorkerConfig::default().tls(true))
+        self.tls_with(TestWorkerConfig::default()).await
+    }
+
+    /// A fresh HTTPS worker started with `config` (TLS on), and a client
+    /// that trusts its certificate.
+    pub async fn tls_with(&self, options: TestWorkerConfig) -> (TestWorker, Client<T>) {
+        let worker = TestWorker::start_with(options.tls(true))
             .await
             .expect("start the TLS mock worker");
         let pem = worker

@@ -74,6 +74,7 @@ transports!(api = scenarios;
     truncated_stream_is_an_error_after_events,
     client_tool_request_is_answered_without_handler,
     https_run_and_stream_with_generated_certificate,
+    http2_over_tls_runs_streams_and_resumes,
     dropping_a_stream_cancels_the_run,
     client_tool_handler_answers_and_run_completes,
     client_tool_handler_error_reaches_the_model,

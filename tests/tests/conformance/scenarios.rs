@@ -859,6 +859,98 @@ pub async fn https_run_and_stream_with_generated_certificate<T: Transport>(h: Ha
     );
 }
 
+pub async fn http2_over_tls_runs_streams_and_resumes<T: Transport>(h: Harness<T>) {
+    let (worker, client) = h
+        .tls_with(agntz_testkit::TestWorkerConfig::default().http2(true))
+        .await;
+    client.health().await.expect("health over h2");
+    let result = client
+        .agents()
+        .run(RunRequest::new("echo").input("over h2"))
+        .await
+        .expect("run over h2");
+    assert_eq!(result.output, "ECHO: over h2");
+    let done = client
+        .agents()
+        .stream(RunRequest::new("echo").input(r#"REPLY:"hi" stream over h2"#))
+        .await
+        .expect("stream over h2")
+        .into_result()
+        .await
+        .expect("complete");
+    assert_eq!(done.output, r#"ECHO: REPLY:"hi" stream over h2"#);
+
+    // A durable run's event stream, then a resume after its second event.
+    let run = client
+        .runs()
+        .start(RunRequest::new("echo").input("durable over h2"))
+        .await
+        .expect("start");
+    let mut stream = client.runs().stream(&run.id).await.expect("stream");
+    let mut seqs = Vec::new();
+    while let Some(event) = stream.next().await {
+        seqs.push(event.expect("event").seq().expect("seq"));
+    }
+    assert!(seqs.len() >= 3, "{seqs:?}");
+    let mut resumed = client
+        .runs()
+        .stream_since(&run.id, seqs[1])
+        .await
+        .expect("resume");
+    let mut again = Vec::new();
+    while let Some(event) = resumed.next().await {
+        again.push(event.expect("event").seq().expect("seq"));
+    }
+    assert_eq!(again, seqs[2..]);
+
+    // Several calls at once share the connection's streams.
+    let calls: Vec<_> = (0..8)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                client
+                    .agents()
+                    .run(RunRequest::new("echo").input(format!("call {i}")))
+                    .await
+            })
+        })
+        .collect();
+    for (i, call) in calls.into_iter().enumerate() {
+        let result = call.await.expect("task").expect("concurrent run");
+        assert_eq!(result.output, format!("ECHO: call {i}"));
+    }
+
+    // A stream cut mid-frame is an error after the events received, over
+    // HTTP/2 as over HTTP/1.1.
+    worker
+        .faults()
+        .push(agntz_testkit::Fault::CutAfterBytes(260));
+    let mut cut = client
+        .agents()
+        .stream(RunRequest::new("echo").input("cut over h2"))
+        .await
+        .expect("open");
+    assert!(matches!(cut.next().await, Some(Ok(StreamEvent::Start(_)))));
+    let err = match cut.next().await {
+        Some(Err(e)) => e,
+        other => panic!("expected an error, got {other:?}"),
+    };
+    assert!(
+        matches!(&err, Error::Transport(t) if t.kind == agntz_proto::TransportErrorKind::Body)
+            || err.code() == Some(StreamErrorCode::Truncated.as_str()),
+        "{err:?}"
+    );
+    assert!(cut.next().await.is_none());
+
+    let requests = worker.requests();
+    assert!(requests.len() >= 14, "{}", requests.len());
+    assert!(
+        requests.iter().all(|r| r.version == http::Version::HTTP_2),
+        "{:?}",
+        requests.iter().map(|r| r.version).collect::<Vec<_>>()
+    );
+}
+
 pub async fn dropping_a_stream_cancels_the_run<T: Transport>(h: Harness<T>) {
     let mut stream = h
         .client
