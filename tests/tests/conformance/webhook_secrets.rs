@@ -67,7 +67,10 @@ pub async fn webhook_secrets_lifecycle<T: Transport>(h: Harness<T>) {
         .create(NewWebhookSecret::new("hooks"))
         .await
         .expect_err("duplicate");
-    assert!(matches!(&err, Error::Api(e) if e.status == 409), "{err:?}");
+    assert!(
+        matches!(&err, Error::Api(e) if e.status == 409 && e.message == r#"Secret "hooks" already exists"#),
+        "{err:?}"
+    );
 
     // The listing shows the last four characters, never the value.
     secrets

@@ -27,12 +27,12 @@ pub(crate) fn create(ctx: &Ctx<'_>) -> Response<Body> {
         Err(m) => return respond::error(400, &m),
     };
     let Some(name) = non_empty_str(body.get("name")) else {
-        return respond::error(400, "name is required");
+        return respond::error(400, "Missing required field: name");
     };
     let mut inner = ctx.shared.store.lock();
     let key = ctx.key(&name);
     if inner.webhook_secrets.contains_key(&key) {
-        return respond::error(409, "webhook secret already exists");
+        return respond::error(409, &format!("Secret \"{name}\" already exists"));
     }
     let at = iso(monotonic_ms());
     let secret = WebhookSecret {
