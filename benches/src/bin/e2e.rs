@@ -816,6 +816,17 @@ fn main() {
                         "-",
                     );
                 }
+                // How far two identical sequential callers drift apart here.
+                for (name, raw) in [("reqwest", &reqwest_raw), ("hyper", &hyper_raw)] {
+                    let (a, b) = aa_pair(&args, raw, &base, false).await;
+                    table.row(
+                        &format!("`agents().run` sequential, {name}: raw client vs itself (A/A)"),
+                        us(a.wall),
+                        us(b.wall),
+                        ratio(a.wall, b.wall),
+                        "-",
+                    );
+                }
             }
             if args.wants("concurrent") {
                 eprintln!("{} concurrent agents().run callers...", args.concurrency);
@@ -850,7 +861,7 @@ fn main() {
                 // The same measurement with the raw client on both sides: how far
                 // two identical callers drift apart on this machine.
                 for (name, raw) in [("reqwest", &reqwest_raw), ("hyper", &hyper_raw)] {
-                    let (a, b) = aa_pair(&args, raw, &base).await;
+                    let (a, b) = aa_pair(&args, raw, &base, true).await;
                     table.row(
                         &format!(
                             "`agents().run` {n} concurrent, {name}: raw client vs itself (A/A)"
@@ -1102,9 +1113,9 @@ fn ratio(sdk: Duration, raw: Duration) -> f64 {
 }
 
 /// [`run_pair`]'s concurrent measurement with the raw client on both sides.
-async fn aa_pair(args: &Args, raw: &Raw, base: &str) -> (Cost, Cost) {
+async fn aa_pair(args: &Args, raw: &Raw, base: &str, concurrent: bool) -> (Cost, Cost) {
     let raw: Caller<ReqwestTransport> = Caller::Raw(raw.clone(), base.to_owned());
-    measure_pair(args, raw.clone(), raw, true).await
+    measure_pair(args, raw.clone(), raw, concurrent).await
 }
 
 async fn run_pair<T: Transport>(
