@@ -816,17 +816,7 @@ fn main() {
                         "-",
                     );
                 }
-                // How far two identical sequential callers drift apart here.
-                for (name, raw) in [("reqwest", &reqwest_raw), ("hyper", &hyper_raw)] {
-                    let (a, b) = aa_pair(&args, raw, &base, false).await;
-                    table.row(
-                        &format!("`agents().run` sequential, {name}: raw client vs itself (A/A)"),
-                        us(a.wall),
-                        us(b.wall),
-                        ratio(a.wall, b.wall),
-                        "-",
-                    );
-                }
+                aa_rows(&args, &base, [&reqwest_raw, &hyper_raw], false, &mut table).await;
             }
             if args.wants("concurrent") {
                 eprintln!("{} concurrent agents().run callers...", args.concurrency);
@@ -858,20 +848,7 @@ fn main() {
                         "-",
                     );
                 }
-                // The same measurement with the raw client on both sides: how far
-                // two identical callers drift apart on this machine.
-                for (name, raw) in [("reqwest", &reqwest_raw), ("hyper", &hyper_raw)] {
-                    let (a, b) = aa_pair(&args, raw, &base, true).await;
-                    table.row(
-                        &format!(
-                            "`agents().run` {n} concurrent, {name}: raw client vs itself (A/A)"
-                        ),
-                        us(a.wall),
-                        us(b.wall),
-                        ratio(a.wall, b.wall),
-                        "-",
-                    );
-                }
+                aa_rows(&args, &base, [&reqwest_raw, &hyper_raw], true, &mut table).await;
             }
             if args.wants("stream") {
                 eprintln!("runs().stream of the transcript...");
@@ -1113,9 +1090,26 @@ fn ratio(sdk: Duration, raw: Duration) -> f64 {
 }
 
 /// [`run_pair`]'s concurrent measurement with the raw client on both sides.
-async fn aa_pair(args: &Args, raw: &Raw, base: &str, concurrent: bool) -> (Cost, Cost) {
-    let raw: Caller<ReqwestTransport> = Caller::Raw(raw.clone(), base.to_owned());
-    measure_pair(args, raw.clone(), raw, concurrent).await
+/// The raw clients (reqwest, hyper) measured against themselves, the way
+/// `agents().run` is measured: how far two identical callers drift apart
+/// on this machine.
+async fn aa_rows(args: &Args, base: &str, raws: [&Raw; 2], concurrent: bool, table: &mut Table) {
+    let how = if concurrent {
+        format!("{} concurrent", args.concurrency)
+    } else {
+        "sequential".to_owned()
+    };
+    for (name, raw) in ["reqwest", "hyper"].into_iter().zip(raws) {
+        let raw: Caller<ReqwestTransport> = Caller::Raw(raw.clone(), base.to_owned());
+        let (a, b) = measure_pair(args, raw.clone(), raw, concurrent).await;
+        table.row(
+            &format!("`agents().run` {how}, {name}: raw client vs itself (A/A)"),
+            us(a.wall),
+            us(b.wall),
+            ratio(a.wall, b.wall),
+            "-",
+        );
+    }
 }
 
 async fn run_pair<T: Transport>(

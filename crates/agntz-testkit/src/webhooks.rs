@@ -39,12 +39,45 @@ pub(crate) struct Callback {
     pub tenant: &'static str,
 }
 
+impl Callback {
+    /// A callback to `url` signed with the tenant's secret `secret_name`;
+    /// `None` when the tenant has no such secret.
+    pub(crate) fn with_stored_secret(
+        shared: &Shared,
+        tenant: &'static str,
+        url: String,
+        secret_name: String,
+    ) -> Option<Callback> {
+        let key = (tenant.to_string(), secret_name.clone());
+        shared
+            .store
+            .lock()
+            .webhook_secrets
+            .contains_key(&key)
+            .then_some(Callback {
+                url,
+                secret_name,
+                tenant,
+            })
+    }
+}
+
+/// The outbound URL policy for a `callbackUrl`, with the worker's message
+/// (`callbackUrl is not allowed: <reason>`).
+pub(crate) fn check_callback_url(shared: &Shared, url: &str) -> Result<(), String> {
+    outbound_url_policy(url, shared.loopback_callbacks)
+        .map_err(|reason| format!("callbackUrl is not allowed: {reason}"))
+}
+
 /// Follows the run tree's events from the start and delivers them. Call
 /// before the run starts, so no event is missed.
 pub(crate) fn follow(shared: Arc<Shared>, log: &EventLog, root_id: String, callback: Callback) {
     let (replay, live) = log.subscribe(None);
     tokio::spawn(async move {
-        let mut events = Events { replay, live };
+        let mut events = Events {
+            replay: replay.into_iter(),
+            live,
+        };
         while let Some(event) = events.next().await {
             let Some(payload) = payload(&shared, &root_id, &event) else {
                 continue;
@@ -96,14 +129,14 @@ fn batch_payload(run: &Value) -> Value {
 }
 
 struct Events {
-    replay: Vec<Arc<LoggedEvent>>,
+    replay: std::vec::IntoIter<Arc<LoggedEvent>>,
     live: Option<broadcast::Receiver<Arc<LoggedEvent>>>,
 }
 
 impl Events {
     async fn next(&mut self) -> Option<Arc<LoggedEvent>> {
-        if !self.replay.is_empty() {
-            return Some(self.replay.remove(0));
+        if let Some(event) = self.replay.next() {
+            return Some(event);
         }
         let live = self.live.as_mut()?;
         loop {
@@ -247,7 +280,7 @@ async fn post(url: &str, id: &str, signature: &str, body: String) -> Result<u16,
 /// localhost names, no loopback, private, link-local, shared, benchmark,
 /// multicast or reserved addresses (loopback ones allowed with
 /// `allow_loopback`).
-pub(crate) fn outbound_url_policy(url: &str, allow_loopback: bool) -> Result<(), String> {
+fn outbound_url_policy(url: &str, allow_loopback: bool) -> Result<(), String> {
     let invalid = || format!("Invalid outbound URL: {url}");
     let (scheme, rest) = url.split_once("://").ok_or_else(invalid)?;
     let scheme = scheme.to_ascii_lowercase();

@@ -108,6 +108,7 @@ async fn next(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
 /// A worker that accepts loopback callbacks, a client of it, a secret
 /// named `secret` with its verifier, and a receiver answering `statuses`.
 struct Hooked<T: Transport> {
+    /// Held so the worker lives as long as the scenario.
     _worker: TestWorker,
     client: Client<T>,
     verifier: WebhookVerifier,
@@ -135,21 +136,15 @@ async fn hooked<T: Transport>(h: &Harness<T>, secret: &str, statuses: Vec<u16>) 
 }
 
 pub async fn durable_run_webhooks_are_signed_and_decoded<T: Transport>(h: Harness<T>) {
-    // `_worker` is bound, not `..`: the worker must live to the end.
-    let Hooked {
-        _worker,
-        client,
-        verifier,
-        url,
-        mut rx,
-    } = hooked(&h, "hooks", Vec::new()).await;
+    let mut hook = hooked(&h, "hooks", Vec::new()).await;
 
-    let run = client
+    let run = hook
+        .client
         .runs()
         .start(
             RunRequest::new("echo")
                 .input(r#"REPLY:"first" REPLY:"second" done"#)
-                .callback_url(&url)
+                .callback_url(&hook.url)
                 .webhook_secret_name("hooks"),
         )
         .await
@@ -157,10 +152,11 @@ pub async fn durable_run_webhooks_are_signed_and_decoded<T: Transport>(h: Harnes
 
     let mut replies = Vec::new();
     let complete = loop {
-        let got = next(&mut rx).await;
+        let got = next(&mut hook.rx).await;
         assert_eq!(got.path, "/hooks/agntz");
         assert_eq!(got.headers["content-type"], "application/json");
-        let delivery = verifier
+        let delivery = hook
+            .verifier
             .verify(&got.headers, &got.body)
             .expect("signed with the secret");
         let id = delivery.id.clone().expect("a delivery id");
@@ -200,32 +196,27 @@ pub async fn durable_run_webhooks_are_signed_and_decoded<T: Transport>(h: Harnes
 pub async fn webhooks_of_a_failed_run_and_a_retried_delivery<T: Transport>(h: Harness<T>) {
     // The first attempt is answered 503: the worker tries again with the
     // same delivery id and body.
-    // `_worker` is bound, not `..`: the worker must live to the end.
-    let Hooked {
-        _worker,
-        client,
-        verifier,
-        url,
-        mut rx,
-    } = hooked(&h, "hooks", vec![503]).await;
-    let run = client
+    let mut hook = hooked(&h, "hooks", vec![503]).await;
+    let run = hook
+        .client
         .runs()
         .start(
             RunRequest::new("echo")
                 .input("FAIL_LLM")
-                .callback_url(&url)
+                .callback_url(&hook.url)
                 .webhook_secret_name("hooks"),
         )
         .await
         .expect("start with a callback");
-    let first = next(&mut rx).await;
-    let again = next(&mut rx).await;
+    let first = next(&mut hook.rx).await;
+    let again = next(&mut hook.rx).await;
     assert_eq!(first.body, again.body);
     assert_eq!(
         first.headers[DELIVERY_ID_HEADER],
         again.headers[DELIVERY_ID_HEADER]
     );
-    let delivery = verifier
+    let delivery = hook
+        .verifier
         .verify(&again.headers, &again.body)
         .expect("signed");
     let WebhookEvent::Complete(done) = delivery.event else {
@@ -238,7 +229,7 @@ pub async fn webhooks_of_a_failed_run_and_a_retried_delivery<T: Transport>(h: Ha
     assert!(done.error.is_some_and(|e| !e.is_empty()));
     // Nothing more is sent for this run.
     assert!(
-        tokio::time::timeout(Duration::from_millis(400), rx.recv())
+        tokio::time::timeout(Duration::from_millis(400), hook.rx.recv())
             .await
             .is_err(),
         "one complete event only"
@@ -246,15 +237,8 @@ pub async fn webhooks_of_a_failed_run_and_a_retried_delivery<T: Transport>(h: Ha
 }
 
 pub async fn batch_run_webhook_is_signed_and_decoded<T: Transport>(h: Harness<T>) {
-    // `_worker` is bound, not `..`: the worker must live to the end.
-    let Hooked {
-        _worker,
-        client,
-        verifier,
-        url,
-        mut rx,
-    } = hooked(&h, "batch-hooks", Vec::new()).await;
-    let batches = client.batches();
+    let mut hook = hooked(&h, "batch-hooks", Vec::new()).await;
+    let batches = hook.client.batches();
     batches
         .create(crate::batches::SUMMARIES)
         .await
@@ -264,15 +248,18 @@ pub async fn batch_run_webhook_is_signed_and_decoded<T: Transport>(h: Harness<T>
             BatchRunRequest::new("summaries")
                 .item(BatchInputItem::new("c1", "Ada"))
                 .item(BatchInputItem::new("c2", "FAIL_LLM please"))
-                .callback(&url, "batch-hooks"),
+                .callback(&hook.url, "batch-hooks"),
         )
         .await
         .expect("start with a callback");
-    assert_eq!(run.callback_url.as_deref(), Some(url.as_str()));
+    assert_eq!(run.callback_url.as_deref(), Some(hook.url.as_str()));
     assert_eq!(run.webhook_secret_name.as_deref(), Some("batch-hooks"));
 
-    let got = next(&mut rx).await;
-    let delivery = verifier.verify(&got.headers, &got.body).expect("signed");
+    let got = next(&mut hook.rx).await;
+    let delivery = hook
+        .verifier
+        .verify(&got.headers, &got.body)
+        .expect("signed");
     let WebhookEvent::BatchComplete(done) = delivery.event else {
         panic!("expected batch.complete, got {:?}", delivery.event)
     };
@@ -290,7 +277,7 @@ pub async fn batch_run_webhook_is_signed_and_decoded<T: Transport>(h: Harness<T>
         (2, 1, 1)
     );
     assert!(
-        tokio::time::timeout(Duration::from_millis(300), rx.recv())
+        tokio::time::timeout(Duration::from_millis(300), hook.rx.recv())
             .await
             .is_err(),
         "one batch.complete only"

@@ -213,19 +213,13 @@ pub(crate) fn start_run(ctx: &Ctx<'_>) -> Response<Body> {
     }
     let callback = match (callback, secret) {
         (Some(url), Some(secret_name)) => {
-            if let Err(reason) = webhooks::outbound_url_policy(&url, ctx.shared.loopback_callbacks)
-            {
-                return respond::error(400, &format!("callbackUrl is not allowed: {reason}"));
+            if let Err(msg) = webhooks::check_callback_url(ctx.shared, &url) {
+                return respond::error(400, &msg);
             }
-            let key = (ctx.tenant.to_string(), secret_name.clone());
-            if !ctx.shared.store.lock().webhook_secrets.contains_key(&key) {
-                return respond::error(404, "Webhook secret not found");
+            match Callback::with_stored_secret(ctx.shared, ctx.tenant, url, secret_name) {
+                Some(callback) => Some(callback),
+                None => return respond::error(404, "Webhook secret not found"),
             }
-            Some(Callback {
-                url,
-                secret_name,
-                tenant: ctx.tenant,
-            })
         }
         _ => None,
     };

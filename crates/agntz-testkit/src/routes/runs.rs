@@ -61,21 +61,14 @@ fn callback_target(ctx: &Ctx<'_>) -> Result<Option<Callback>, String> {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
     };
-    webhooks::outbound_url_policy(&url, ctx.shared.loopback_callbacks)
-        .map_err(|reason| format!("callbackUrl is not allowed: {reason}"))?;
+    webhooks::check_callback_url(ctx.shared, &url)?;
     let secret_name = match body.get("webhookSecretName") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         _ => return Err("webhookSecretName required with callbackUrl".into()),
     };
-    let key = (ctx.tenant.to_string(), secret_name.clone());
-    if !ctx.shared.store.lock().webhook_secrets.contains_key(&key) {
-        return Err("webhook secret not found".into());
-    }
-    Ok(Some(Callback {
-        url,
-        secret_name,
-        tenant: ctx.tenant,
-    }))
+    Callback::with_stored_secret(ctx.shared, ctx.tenant, url, secret_name)
+        .map(Some)
+        .ok_or_else(|| "webhook secret not found".into())
 }
 
 /// `GET /runs/{id}`.
