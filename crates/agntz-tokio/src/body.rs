@@ -12,9 +12,11 @@ use agntz_proto::{Error, TimeoutError, TimeoutKind};
 use bytes::Bytes;
 use futures_core::Stream;
 use http_body::Body;
+use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::time::{Instant, Sleep};
 
 use crate::error::body_error;
+use crate::pump::Pumped;
 
 /// The idle timer of one exchange, started when the request is sent.
 ///
@@ -25,14 +27,24 @@ use crate::error::body_error;
 pub struct IdleTimer {
     idle: Duration,
     timer: Pin<Box<Sleep>>,
+    /// The runtime, when it has worker threads (see [`IdleBody`]).
+    workers: Option<Handle>,
 }
 
 impl IdleTimer {
     /// Starts a timer of `idle`.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime (like `tokio::time::sleep`).
     pub fn start(idle: Duration) -> Self {
+        let workers = Handle::try_current()
+            .ok()
+            .filter(|h| h.runtime_flavor() != RuntimeFlavor::CurrentThread);
         IdleTimer {
             idle,
             timer: Box::pin(tokio::time::sleep(idle)),
+            workers,
         }
     }
 
@@ -53,10 +65,11 @@ impl IdleTimer {
     /// The response body `inner` behind this timer.
     pub fn body<B>(self, inner: B) -> IdleBody<B> {
         IdleBody {
-            inner: Some(inner),
+            source: Source::Direct(inner),
             idle: self.idle,
             timer: self.timer,
             deadline: deadline_after(self.idle),
+            workers: self.workers,
         }
     }
 }
@@ -79,15 +92,35 @@ impl fmt::Debug for IdleTimer {
 /// stream (HTTP/2), which is how the worker learns that a run's client left.
 /// Errors of `B` become [`Error::Transport`] of kind
 /// [`TransportErrorKind::Body`](agntz_proto::TransportErrorKind::Body).
+///
+/// On a multi-thread runtime, the first time the body has nothing to give,
+/// it moves into a small task spawned next to the connection (a pump) that
+/// reads ahead and hands over everything that arrived in one go, at most
+/// 64 KiB ahead of the reader. Without it, a reader outside the runtime's
+/// worker threads (the future given to `block_on`, as in `#[tokio::main]`)
+/// would cross threads twice for every chunk, and a worker's stream is one
+/// chunk per event. Order, the idle timeout, errors after the data before
+/// them, and closing the connection on drop are the same either way.
 pub struct IdleBody<B> {
-    /// `None` once the body ended or failed.
-    inner: Option<B>,
+    source: Source<B>,
     idle: Duration,
     /// One timer per response, created when the request was sent.
     timer: Pin<Box<Sleep>>,
     /// When the idle timeout really expires. Moved forward on every chunk
     /// without touching the timer; the timer catches up lazily when it fires.
     deadline: Instant,
+    /// The runtime to spawn a pump on (multi-thread runtimes only).
+    workers: Option<Handle>,
+}
+
+/// Where an [`IdleBody`] reads from.
+enum Source<B> {
+    /// The HTTP library's body, polled by the reader.
+    Direct(B),
+    /// A pump task that owns the body.
+    Pumped(Pumped),
+    /// The body ended or failed (it was dropped).
+    Finished,
 }
 
 impl<B> IdleBody<B> {
@@ -108,41 +141,71 @@ impl<B> IdleBody<B> {
 
 impl<B> Stream for IdleBody<B>
 where
-    B: Body<Data = Bytes> + Unpin,
+    B: Body<Data = Bytes> + Send + Unpin + 'static,
     B::Error: StdError + Send + Sync + 'static,
 {
     type Item = Result<Bytes, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        loop {
-            let Some(inner) = this.inner.as_mut() else {
-                return Poll::Ready(None);
-            };
-            match Pin::new(inner).poll_frame(cx) {
-                Poll::Ready(Some(Ok(frame))) => {
-                    this.deadline = deadline_after(this.idle);
-                    match frame.into_data() {
-                        Ok(data) if !data.is_empty() => return Poll::Ready(Some(Ok(data))),
-                        // Empty chunks and trailers: nothing to hand out.
-                        _ => continue,
-                    }
-                }
-                Poll::Ready(Some(Err(e))) => {
-                    this.inner = None;
-                    return Poll::Ready(Some(Err(body_error(e))));
-                }
-                Poll::Ready(None) => {
-                    this.inner = None;
-                    return Poll::Ready(None);
-                }
-                Poll::Pending => {}
+        let polled = match &mut this.source {
+            Source::Direct(inner) => poll_direct(inner, cx),
+            Source::Pumped(pumped) => pumped.poll_next(cx),
+            Source::Finished => return Poll::Ready(None),
+        };
+        match polled {
+            Poll::Ready(Some(Ok(data))) => {
+                this.deadline = deadline_after(this.idle);
+                return Poll::Ready(Some(Ok(data)));
             }
-            ready!(this.poll_idle(cx));
-            // Dropping the inner body closes the connection.
-            this.inner = None;
-            let timeout = TimeoutError::new(TimeoutKind::Idle, this.idle);
-            return Poll::Ready(Some(Err(Error::Timeout(timeout))));
+            Poll::Ready(other) => {
+                // The end or an error: drop the body (releases the
+                // connection at once).
+                this.source = Source::Finished;
+                return Poll::Ready(other);
+            }
+            Poll::Pending => {}
+        }
+        if let (Some(workers), Source::Direct(_)) = (&this.workers, &this.source) {
+            // Nothing yet: from now on a pump reads ahead next to the
+            // connection. Polled once here so that it holds the waker.
+            let Source::Direct(inner) = std::mem::replace(&mut this.source, Source::Finished)
+            else {
+                unreachable!("checked above")
+            };
+            let mut pumped = Pumped::spawn(workers, inner);
+            let polled = pumped.poll_next(cx);
+            this.source = Source::Pumped(pumped);
+            if let Poll::Ready(ready) = polled {
+                if !matches!(ready, Some(Ok(_))) {
+                    this.source = Source::Finished;
+                }
+                return Poll::Ready(ready);
+            }
+        }
+        ready!(this.poll_idle(cx));
+        // Dropping the body (or the pump that owns it) closes the connection.
+        this.source = Source::Finished;
+        let timeout = TimeoutError::new(TimeoutKind::Idle, this.idle);
+        Poll::Ready(Some(Err(Error::Timeout(timeout))))
+    }
+}
+
+/// The next data chunk of `inner`, skipping empty chunks and trailers.
+fn poll_direct<B>(inner: &mut B, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Error>>>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: StdError + Send + Sync + 'static,
+{
+    loop {
+        match ready!(Pin::new(&mut *inner).poll_frame(cx)) {
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) if !data.is_empty() => return Poll::Ready(Some(Ok(data))),
+                // Empty chunks and trailers: nothing to hand out.
+                _ => continue,
+            },
+            Some(Err(e)) => return Poll::Ready(Some(Err(body_error(e)))),
+            None => return Poll::Ready(None),
         }
     }
 }
@@ -150,7 +213,8 @@ where
 impl<B> fmt::Debug for IdleBody<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IdleBody")
-            .field("finished", &self.inner.is_none())
+            .field("finished", &matches!(self.source, Source::Finished))
+            .field("pumped", &matches!(self.source, Source::Pumped(_)))
             .field("idle", &self.idle)
             .finish()
     }

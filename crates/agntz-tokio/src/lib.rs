@@ -8,7 +8,9 @@
 //!
 //! - [`IdleTimer`] races the response head against the idle timeout and
 //!   then hands its timer to an [`IdleBody`], the response body behind the
-//!   same idle-read timer;
+//!   same idle-read timer (on a multi-thread runtime it reads ahead in a
+//!   task next to the connection, so that a reader outside the worker
+//!   threads does not cross threads twice per chunk);
 //! - [`jitter`] is a `[0, 1)` number for [`Transport::jitter`];
 //! - [`transport_error`] and [`body_error`] map an HTTP library's error onto
 //!   [`agntz_proto::Error`];
@@ -21,6 +23,7 @@
 
 mod body;
 mod error;
+mod pump;
 mod settings;
 
 use std::collections::hash_map::RandomState;
