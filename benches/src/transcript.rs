@@ -582,6 +582,139 @@ pub fn transcript(n_deltas: usize) -> Transcript {
     }
 }
 
+/// The body of `GET /runs/{root}/stream` of a run that only streams text:
+/// `run-spawn`, `n_deltas` text deltas, then `run-complete` carrying the
+/// answer (`n_deltas + 2` frames of nearly the same size per delta whatever
+/// `n_deltas`, unlike [`transcript`] whose tool calls weigh on short runs).
+/// Returns the body and the run id.
+pub fn delta_stream(n_deltas: usize) -> (Vec<u8>, String) {
+    let text = Text::new();
+    let mut rng = Rng::new(SEED ^ 0xDE17_A5 ^ n_deltas as u64);
+    let root = format!("run_{}", nanoid(&mut rng, 12));
+    let session = format!("sess_{}", nanoid(&mut rng, 12));
+    let deltas = text.deltas(&mut rng, n_deltas);
+    let mut w = Writer {
+        out: Vec::with_capacity(200 * n_deltas + 4096),
+        seq: 0,
+    };
+    let s = w.next_seq();
+    w.emit(
+        &Event::RunSpawn {
+            run_id: &root,
+            parent_id: None,
+            agent_id: AGENT_ID,
+            seq: s,
+        },
+        s,
+    );
+    for t in &deltas {
+        let s = w.next_seq();
+        w.emit(
+            &Event::TextDelta {
+                run_id: &root,
+                text: t,
+                seq: s,
+            },
+            s,
+        );
+    }
+    let output = deltas.concat();
+    let completion = (output.chars().count() as u64 / 4).max(1);
+    let s = w.next_seq();
+    w.emit(
+        &Event::RunComplete {
+            run_id: &root,
+            result: InvokeResult {
+                output: &output,
+                invocation_id: &root,
+                session_id: &session,
+                tool_calls: &[],
+                usage: Usage {
+                    prompt_tokens: 1_843,
+                    completion_tokens: completion,
+                    total_tokens: 1_843 + completion,
+                    model: Some(MODEL),
+                },
+                duration: 4_210,
+                model: MODEL,
+                provider: "anthropic",
+                requested_model: "claude-sonnet-4-5",
+                response_id: "msg_01XFDUDYJgAACzvnptvVoYEL",
+                finish_reason: "stop",
+                raw_finish_reason: "end_turn",
+            },
+            seq: s,
+        },
+        s,
+    );
+    (w.out, root)
+}
+
+/// The body of a `POST /run/stream` whose agent sends `n_replies` `reply`
+/// events (from its `reply` tool) before completing: `run-start`, the
+/// replies (`id:` = their `seq`, as the worker writes them), then
+/// `run-complete` carrying the whole answer. `n_replies + 2` frames; the
+/// replies carry the same 1-to-8-word fragments as the text deltas of
+/// [`transcript`], so 100,000 replies give about 21 MB.
+pub fn agent_replies_stream(n_replies: usize) -> Vec<u8> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct ReplyFrame<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        run_id: &'a str,
+        session_id: &'a str,
+        text: &'a str,
+        ts: String,
+        seq: u64,
+    }
+    let text = Text::new();
+    let mut rng = Rng::new(SEED ^ 0x5EED_0F4E ^ n_replies as u64);
+    let root = format!("run_{}", nanoid(&mut rng, 12));
+    let session = format!("sess_{}", nanoid(&mut rng, 12));
+    let replies = text.deltas(&mut rng, n_replies);
+    let mut out = Vec::with_capacity(220 * n_replies + 64 * 1024);
+    let start = json!({
+        "agentId": AGENT_ID,
+        "kind": "llm",
+        "runId": root,
+        "retention": { "mode": "session" },
+        "traceId": root,
+        "sessionId": session,
+    });
+    out.extend_from_slice(b"event: run-start\ndata: ");
+    serde_json::to_writer(&mut out, &start).expect("serializing to a Vec cannot fail");
+    out.extend_from_slice(b"\n\n");
+    for (i, reply) in replies.iter().enumerate() {
+        // `seq` counts the tree's hidden events too: the first reply of an
+        // llm agent is typically 4.
+        let seq = 4 + i as u64;
+        let ms = i % 60_000;
+        let frame = ReplyFrame {
+            kind: "reply",
+            run_id: &root,
+            session_id: &session,
+            text: reply,
+            ts: format!(
+                "2026-05-24T00:{:02}:{:02}.{:03}Z",
+                ms / 1000 / 60 % 60,
+                ms / 1000 % 60,
+                ms % 1000
+            ),
+            seq,
+        };
+        out.extend_from_slice(b"event: reply\ndata: ");
+        serde_json::to_writer(&mut out, &frame).expect("serializing to a Vec cannot fail");
+        out.extend_from_slice(format!("\nid: {seq}\n\n").as_bytes());
+    }
+    let answer = replies.concat();
+    let completion = (answer.chars().count() as u64 / 4).max(1);
+    out.extend_from_slice(b"event: run-complete\ndata: ");
+    out.extend_from_slice(&run_body_for(&answer, &root, &session, completion));
+    out.extend_from_slice(b"\n\n");
+    out
+}
+
 #[derive(Debug, Serialize)]
 struct Mode {
     mode: &'static str,

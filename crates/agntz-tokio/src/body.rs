@@ -166,9 +166,16 @@ where
             }
             Poll::Pending => {}
         }
-        if let (Some(workers), Source::Direct(_)) = (&this.workers, &this.source) {
-            // Nothing yet: from now on a pump reads ahead next to the
-            // connection. Polled once here so that it holds the waker.
+        // Nothing yet. When the reader is not a task of a multi-thread
+        // runtime (a task is woken by the connection on the same worker
+        // thread, which is cheap), a pump reads ahead next to the
+        // connection from now on. Polled once here so that it holds the
+        // waker.
+        let pump_on = match (&this.workers, &this.source) {
+            (Some(workers), Source::Direct(_)) if tokio::task::try_id().is_none() => Some(workers),
+            _ => None,
+        };
+        if let Some(workers) = pump_on {
             let Source::Direct(inner) = std::mem::replace(&mut this.source, Source::Finished)
             else {
                 unreachable!("checked above")
@@ -184,9 +191,16 @@ where
             }
         }
         ready!(this.poll_idle(cx));
+        this.timed_out()
+    }
+}
+
+impl<B> IdleBody<B> {
+    /// Ends the body with the idle timeout error.
+    fn timed_out(&mut self) -> Poll<Option<Result<Bytes, Error>>> {
         // Dropping the body (or the pump that owns it) closes the connection.
-        this.source = Source::Finished;
-        let timeout = TimeoutError::new(TimeoutKind::Idle, this.idle);
+        self.source = Source::Finished;
+        let timeout = TimeoutError::new(TimeoutKind::Idle, self.idle);
         Poll::Ready(Some(Err(Error::Timeout(timeout))))
     }
 }

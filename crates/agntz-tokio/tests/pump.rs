@@ -251,3 +251,26 @@ fn a_current_thread_runtime_reads_the_body_itself() {
         sender.await.unwrap();
     });
 }
+
+#[test]
+fn a_task_of_the_runtime_reads_the_body_itself() {
+    let rt = multi_thread();
+    let Fixture { tx, body, .. } = fixture(&rt, Duration::from_secs(10), 4);
+    let mut body = body;
+    let sender = rt.spawn(async move {
+        for i in 0..100u8 {
+            tokio::time::sleep(Duration::from_micros(100)).await;
+            tx.send(Ok(Bytes::from(vec![i; 3]))).await.unwrap();
+        }
+    });
+    let reader = rt.spawn(async move {
+        let mut n = 0;
+        while let Some(chunk) = next(&mut body).await {
+            n += chunk.unwrap().len();
+            assert!(!format!("{body:?}").contains("pumped: true"));
+        }
+        n
+    });
+    assert_eq!(rt.block_on(reader).unwrap(), 300);
+    rt.block_on(sender).unwrap();
+}

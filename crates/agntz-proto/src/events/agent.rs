@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::{decode, UnknownEvent};
+use super::{decode, flat, UnknownEvent};
 use crate::types::{Reply, Retention, RunResult};
 use crate::StreamError;
 
@@ -118,7 +118,10 @@ impl StreamEvent {
     pub fn from_frame(event: &str, data: &[u8]) -> Result<StreamEvent, StreamError> {
         Ok(match event {
             "run-start" => StreamEvent::Start(decode(event, data)?),
-            "reply" => StreamEvent::Reply(decode(event, data)?),
+            "reply" => StreamEvent::Reply(match flat::reply(data) {
+                Some(reply) => reply,
+                None => decode(event, data)?,
+            }),
             "run-complete" => StreamEvent::Complete(Box::new(decode(event, data)?)),
             "run-error" => StreamEvent::Error(decode(event, data)?),
             _ => StreamEvent::Unknown(UnknownEvent::from_raw(event, data)),

@@ -6,6 +6,7 @@
 //! their data, so the wire format can grow.
 
 mod agent;
+mod flat;
 mod run;
 mod trace;
 

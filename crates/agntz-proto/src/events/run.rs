@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{decode, stream_error, UnknownEvent};
+use super::{decode, flat, stream_error, UnknownEvent};
 use crate::types::{ClientToolRequest, InvokeResult, Reply, Run, ToolCallRecord};
 use crate::StreamError;
 
@@ -213,12 +213,18 @@ impl RunEvent {
     pub fn from_frame(event: &str, data: &[u8]) -> Result<RunEvent, StreamError> {
         Ok(match event {
             "run-spawn" => RunEvent::Spawn(Box::new(decode(event, data)?)),
-            "text-delta" => RunEvent::TextDelta(decode(event, data)?),
+            "text-delta" => RunEvent::TextDelta(match flat::text_delta(data) {
+                Some(delta) => delta,
+                None => decode(event, data)?,
+            }),
             "tool-call-start" => RunEvent::ToolCallStart(Box::new(decode(event, data)?)),
             "tool-call-end" => RunEvent::ToolCallEnd(Box::new(decode(event, data)?)),
             "step-complete" => RunEvent::StepComplete(decode(event, data)?),
             "draining" => RunEvent::Draining(decode(event, data)?),
-            "reply" => RunEvent::Reply(Box::new(decode(event, data)?)),
+            "reply" => RunEvent::Reply(Box::new(match flat::reply(data) {
+                Some(reply) => reply,
+                None => decode(event, data)?,
+            })),
             "client-tool-request" => RunEvent::ClientToolRequest(Box::new(decode(event, data)?)),
             "run-complete" => RunEvent::Complete(Box::new(decode(event, data)?)),
             "run-error" => RunEvent::Error(decode(event, data)?),
