@@ -37,51 +37,40 @@ impl<'a> Cursor<'a> {
     #[inline]
     fn string(&mut self) -> Option<String> {
         let body = self.rest.strip_prefix(b"\"")?;
-        // Plain run up to the closing quote or the first escape.
-        let mut i = 0;
-        while i < body.len() {
-            match body[i] {
-                b'"' => {
-                    let text = std::str::from_utf8(&body[..i]).ok()?;
-                    self.rest = &body[i + 1..];
-                    return Some(text.to_owned());
-                }
-                b'\\' => break,
-                0..=0x1f => return None,
-                _ => i += 1,
-            }
+        // The plain run up to the closing quote or the first escape.
+        let mut end = memchr::memchr2(b'"', b'\\', body)?;
+        if body[end] == b'"' {
+            let text = plain(&body[..end])?;
+            self.rest = &body[end + 1..];
+            return Some(text.to_owned());
         }
-        // Escapes: copy the plain runs and the escaped bytes.
-        let mut out = Vec::with_capacity(body.len().min(i + 64));
-        out.extend_from_slice(&body[..i]);
+        // Escapes: copy the plain runs and the escaped characters.
+        let mut out = Vec::with_capacity(end + 64);
+        let mut start = 0;
         loop {
-            match *body.get(i)? {
-                b'"' => {
-                    self.rest = &body[i + 1..];
-                    return String::from_utf8(out).ok();
-                }
-                b'\\' => {
-                    let unescaped = match *body.get(i + 1)? {
-                        b'"' => b'"',
-                        b'\\' => b'\\',
-                        b'/' => b'/',
-                        b'b' => 0x08,
-                        b'f' => 0x0c,
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        // `\u` (and anything invalid): leave it to serde_json.
-                        _ => return None,
-                    };
-                    out.push(unescaped);
-                    i += 2;
-                }
-                0..=0x1f => return None,
-                b => {
-                    out.push(b);
-                    i += 1;
-                }
+            let run = &body[start..end];
+            if !no_control(run) {
+                return None;
             }
+            out.extend_from_slice(run);
+            if body[end] == b'"' {
+                self.rest = &body[end + 1..];
+                return String::from_utf8(out).ok();
+            }
+            out.push(match *body.get(end + 1)? {
+                b'"' => b'"',
+                b'\\' => b'\\',
+                b'/' => b'/',
+                b'b' => 0x08,
+                b'f' => 0x0c,
+                b'n' => b'\n',
+                b'r' => b'\r',
+                b't' => b'\t',
+                // `\u` (and anything invalid): leave it to serde_json.
+                _ => return None,
+            });
+            start = end + 2;
+            end = start + memchr::memchr2(b'"', b'\\', body.get(start..)?)?;
         }
     }
 
@@ -108,6 +97,23 @@ impl<'a> Cursor<'a> {
     #[inline]
     fn end(&self) -> Option<()> {
         self.rest.is_empty().then_some(())
+    }
+}
+
+/// Whether `bytes` holds no control character (JSON wants them escaped).
+/// Written as a minimum so that it compiles to a vector loop.
+#[inline]
+fn no_control(bytes: &[u8]) -> bool {
+    bytes.iter().fold(u8::MAX, |low, &b| low.min(b)) >= 0x20
+}
+
+/// `bytes` as a string when it is UTF-8 and holds no control character.
+#[inline]
+fn plain(bytes: &[u8]) -> Option<&str> {
+    if no_control(bytes) {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
     }
 }
 
