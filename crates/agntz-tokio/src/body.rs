@@ -27,8 +27,16 @@ use crate::pump::Pumped;
 pub struct IdleTimer {
     idle: Duration,
     timer: Pin<Box<Sleep>>,
-    /// The runtime, when it has worker threads (see [`IdleBody`]).
-    workers: Option<Handle>,
+    /// The runtime (see [`IdleBody`]).
+    runtime: Option<Runtime>,
+}
+
+/// The runtime a body was received on, to spawn its pump on.
+#[derive(Clone)]
+struct Runtime {
+    handle: Handle,
+    /// It has worker threads.
+    workers: bool,
 }
 
 impl IdleTimer {
@@ -38,13 +46,14 @@ impl IdleTimer {
     ///
     /// Outside a tokio runtime (like `tokio::time::sleep`).
     pub fn start(idle: Duration) -> Self {
-        let workers = Handle::try_current()
-            .ok()
-            .filter(|h| h.runtime_flavor() != RuntimeFlavor::CurrentThread);
+        let runtime = Handle::try_current().ok().map(|handle| Runtime {
+            workers: handle.runtime_flavor() != RuntimeFlavor::CurrentThread,
+            handle,
+        });
         IdleTimer {
             idle,
             timer: Box::pin(tokio::time::sleep(idle)),
-            workers,
+            runtime,
         }
     }
 
@@ -69,7 +78,7 @@ impl IdleTimer {
             idle: self.idle,
             timer: self.timer,
             deadline: deadline_after(self.idle),
-            workers: self.workers,
+            runtime: self.runtime,
         }
     }
 }
@@ -93,14 +102,17 @@ impl fmt::Debug for IdleTimer {
 /// Errors of `B` become [`Error::Transport`] of kind
 /// [`TransportErrorKind::Body`](agntz_proto::TransportErrorKind::Body).
 ///
-/// On a multi-thread runtime, the first time the body has nothing to give,
-/// it moves into a small task spawned next to the connection (a pump) that
-/// reads ahead and hands over everything that arrived in one go, at most
-/// 64 KiB ahead of the reader. Without it, a reader outside the runtime's
-/// worker threads (the future given to `block_on`, as in `#[tokio::main]`)
-/// would cross threads twice for every chunk, and a worker's stream is one
-/// chunk per event. Order, the idle timeout, errors after the data before
-/// them, and closing the connection on drop are the same either way.
+/// The first time the body has nothing to give, it moves into a small task
+/// spawned next to the connection (a pump) that reads ahead and hands over
+/// everything that arrived in one go, at most 64 KiB ahead of the reader.
+/// A worker writes one chunk per event; without the pump, a reader outside
+/// a multi-thread runtime's worker threads (the future given to `block_on`,
+/// as in `#[tokio::main]`) would cross threads twice for every chunk, and
+/// any reader would be polled through every layer once per chunk. (A task
+/// of a multi-thread runtime reads the body itself: the connection wakes it
+/// on its own thread, cheaply.) Order, the idle timeout, errors after the
+/// data before them, and closing the connection on drop are the same
+/// either way.
 pub struct IdleBody<B> {
     source: Source<B>,
     idle: Duration,
@@ -109,8 +121,8 @@ pub struct IdleBody<B> {
     /// When the idle timeout really expires. Moved forward on every chunk
     /// without touching the timer; the timer catches up lazily when it fires.
     deadline: Instant,
-    /// The runtime to spawn a pump on (multi-thread runtimes only).
-    workers: Option<Handle>,
+    /// The runtime to spawn a pump on.
+    runtime: Option<Runtime>,
 }
 
 /// Where an [`IdleBody`] reads from.
@@ -166,21 +178,23 @@ where
             }
             Poll::Pending => {}
         }
-        // Nothing yet. When the reader is not a task of a multi-thread
-        // runtime (a task is woken by the connection on the same worker
-        // thread, which is cheap), a pump reads ahead next to the
-        // connection from now on. Polled once here so that it holds the
-        // waker.
-        let pump_on = match (&this.workers, &this.source) {
-            (Some(workers), Source::Direct(_)) if tokio::task::try_id().is_none() => Some(workers),
+        // Nothing yet: from now on a pump reads ahead next to the
+        // connection, except for a task of a multi-thread runtime (the
+        // connection wakes it on its own worker thread, which is cheap, and
+        // a pump would add a hand-over between threads). Polled once here so
+        // that it holds the waker.
+        let pump_on = match (&this.runtime, &this.source) {
+            (Some(rt), Source::Direct(_)) if !rt.workers || tokio::task::try_id().is_none() => {
+                Some(&rt.handle)
+            }
             _ => None,
         };
-        if let Some(workers) = pump_on {
+        if let Some(handle) = pump_on {
             let Source::Direct(inner) = std::mem::replace(&mut this.source, Source::Finished)
             else {
                 unreachable!("checked above")
             };
-            let mut pumped = Pumped::spawn(workers, inner);
+            let mut pumped = Pumped::spawn(handle, inner);
             let polled = pumped.poll_next(cx);
             this.source = Source::Pumped(pumped);
             if let Poll::Ready(ready) = polled {

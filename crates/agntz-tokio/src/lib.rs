@@ -8,9 +8,10 @@
 //!
 //! - [`IdleTimer`] races the response head against the idle timeout and
 //!   then hands its timer to an [`IdleBody`], the response body behind the
-//!   same idle-read timer (on a multi-thread runtime it reads ahead in a
-//!   task next to the connection, so that a reader outside the worker
-//!   threads does not cross threads twice per chunk);
+//!   same idle-read timer (it reads ahead in a task next to the
+//!   connection, so that a reader outside a multi-thread runtime's worker
+//!   threads does not cross threads twice per chunk, and takes what
+//!   arrived in one go);
 //! - [`jitter`] is a `[0, 1)` number for [`Transport::jitter`];
 //! - [`transport_error`] and [`body_error`] map an HTTP library's error onto
 //!   [`agntz_proto::Error`];

@@ -4,12 +4,14 @@
 //!
 //! Why: a stream is mostly these events, and a general JSON parse of their
 //! ~150 bytes costs several times the framing and the two strings handed
-//! to the user. The reader here only follows that one shape, byte by byte;
-//! at the first byte that does not fit (another key order, whitespace, a
-//! `\u` escape, a number serde_json would refuse...) it gives up and the
-//! caller parses the payload with serde_json as before. So whatever it
-//! accepts, it decodes exactly as serde_json does (tests compare the two on
-//! generated payloads), and everything else, errors included, is serde_json's.
+//! to the user. The reader here only follows that one shape: one check of
+//! the whole payload (UTF-8, no control character), then piece after
+//! piece. At the first byte that does not fit (another key order,
+//! whitespace, a `\u` escape, a number serde_json would refuse...) it gives
+//! up and the caller parses the payload with serde_json as before. So
+//! whatever it accepts, it decodes exactly as serde_json does (tests
+//! compare the two on generated payloads), and everything else, errors
+//! included, is serde_json's.
 
 use crate::types::Reply;
 
@@ -17,60 +19,65 @@ use super::TextDelta;
 
 /// Reads a payload from the start, one expected piece after the other.
 struct Cursor<'a> {
-    rest: &'a [u8],
+    rest: &'a str,
 }
 
 impl<'a> Cursor<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Cursor { rest: data }
+    /// A cursor over `data` when it is UTF-8 without control characters
+    /// (checked once for the whole payload: JSON wants them escaped, and
+    /// the compact JSON of the worker has no whitespace to allow).
+    #[inline]
+    fn new(data: &'a [u8]) -> Option<Self> {
+        if !no_control(data) {
+            return None;
+        }
+        Some(Cursor {
+            rest: std::str::from_utf8(data).ok()?,
+        })
     }
 
     /// Consumes `literal`, or fails.
     #[inline]
-    fn lit(&mut self, literal: &[u8]) -> Option<()> {
+    fn lit(&mut self, literal: &str) -> Option<()> {
         self.rest = self.rest.strip_prefix(literal)?;
         Some(())
     }
 
-    /// A JSON string (quotes included) with no `\u` escape and no control
-    /// character, as an owned `String`.
+    /// A JSON string (quotes included) with no `\u` escape, as an owned
+    /// `String`.
     #[inline]
     fn string(&mut self) -> Option<String> {
-        let body = self.rest.strip_prefix(b"\"")?;
-        // The plain run up to the closing quote or the first escape.
-        let mut end = memchr::memchr2(b'"', b'\\', body)?;
-        if body[end] == b'"' {
-            let text = plain(&body[..end])?;
+        let body = self.rest.strip_prefix('"')?;
+        // The plain run up to the closing quote or the first escape (both
+        // ASCII, so the cuts below are on character boundaries).
+        let mut end = memchr::memchr2(b'"', b'\\', body.as_bytes())?;
+        if body.as_bytes()[end] == b'"' {
             self.rest = &body[end + 1..];
-            return Some(text.to_owned());
+            return Some(body[..end].to_owned());
         }
         // Escapes: copy the plain runs and the escaped characters.
-        let mut out = Vec::with_capacity(end + 64);
+        let mut out = String::with_capacity(end + 64);
         let mut start = 0;
         loop {
-            let run = &body[start..end];
-            if !no_control(run) {
-                return None;
-            }
-            out.extend_from_slice(run);
-            if body[end] == b'"' {
+            out.push_str(&body[start..end]);
+            if body.as_bytes()[end] == b'"' {
                 self.rest = &body[end + 1..];
-                return String::from_utf8(out).ok();
+                return Some(out);
             }
-            out.push(match *body.get(end + 1)? {
-                b'"' => b'"',
-                b'\\' => b'\\',
-                b'/' => b'/',
-                b'b' => 0x08,
-                b'f' => 0x0c,
-                b'n' => b'\n',
-                b'r' => b'\r',
-                b't' => b'\t',
+            out.push(match *body.as_bytes().get(end + 1)? {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
                 // `\u` (and anything invalid): leave it to serde_json.
                 _ => return None,
             });
             start = end + 2;
-            end = start + memchr::memchr2(b'"', b'\\', body.get(start..)?)?;
+            end = start + memchr::memchr2(b'"', b'\\', body.get(start..)?.as_bytes())?;
         }
     }
 
@@ -78,8 +85,9 @@ impl<'a> Cursor<'a> {
     /// non-zero digit then digits, not followed by `.`, `e` or `E`.
     #[inline]
     fn uint(&mut self) -> Option<u64> {
-        let digits = self.rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        let (number, rest) = self.rest.split_at(digits);
+        let bytes = self.rest.as_bytes();
+        let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+        let (number, rest) = bytes.split_at(digits);
         if digits == 0 || (digits > 1 && number[0] == b'0') || digits > 20 {
             return None;
         }
@@ -89,7 +97,7 @@ impl<'a> Cursor<'a> {
         let value = number.iter().try_fold(0u64, |v, d| {
             v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
         })?;
-        self.rest = rest;
+        self.rest = &self.rest[digits..];
         Some(value)
     }
 
@@ -100,35 +108,25 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Whether `bytes` holds no control character (JSON wants them escaped).
-/// Written as a minimum so that it compiles to a vector loop.
+/// Whether `bytes` holds no control character. Written as a minimum so
+/// that it compiles to a vector loop.
 #[inline]
 fn no_control(bytes: &[u8]) -> bool {
     bytes.iter().fold(u8::MAX, |low, &b| low.min(b)) >= 0x20
-}
-
-/// `bytes` as a string when it is UTF-8 and holds no control character.
-#[inline]
-fn plain(bytes: &[u8]) -> Option<&str> {
-    if no_control(bytes) {
-        std::str::from_utf8(bytes).ok()
-    } else {
-        None
-    }
 }
 
 /// `{"type":"text-delta","runId":S,"text":S,"seq":N}`, or `None` for any
 /// other shape.
 #[inline]
 pub(crate) fn text_delta(data: &[u8]) -> Option<TextDelta> {
-    let mut c = Cursor::new(data);
-    c.lit(br#"{"type":"text-delta","runId":"#)?;
+    let mut c = Cursor::new(data)?;
+    c.lit(r#"{"type":"text-delta","runId":"#)?;
     let run_id = c.string()?;
-    c.lit(br#","text":"#)?;
+    c.lit(r#","text":"#)?;
     let text = c.string()?;
-    c.lit(br#","seq":"#)?;
+    c.lit(r#","seq":"#)?;
     let seq = c.uint()?;
-    c.lit(b"}")?;
+    c.lit("}")?;
     c.end()?;
     Some(TextDelta {
         run_id,
@@ -141,18 +139,18 @@ pub(crate) fn text_delta(data: &[u8]) -> Option<TextDelta> {
 /// `None` for any other shape.
 #[inline]
 pub(crate) fn reply(data: &[u8]) -> Option<Reply> {
-    let mut c = Cursor::new(data);
-    c.lit(br#"{"type":"reply","runId":"#)?;
+    let mut c = Cursor::new(data)?;
+    c.lit(r#"{"type":"reply","runId":"#)?;
     let run_id = c.string()?;
-    c.lit(br#","sessionId":"#)?;
+    c.lit(r#","sessionId":"#)?;
     let session_id = c.string()?;
-    c.lit(br#","text":"#)?;
+    c.lit(r#","text":"#)?;
     let text = c.string()?;
-    c.lit(br#","ts":"#)?;
+    c.lit(r#","ts":"#)?;
     let ts = c.string()?;
-    c.lit(br#","seq":"#)?;
+    c.lit(r#","seq":"#)?;
     let seq = c.uint()?;
-    c.lit(b"}")?;
+    c.lit("}")?;
     c.end()?;
     Some(Reply {
         text,
