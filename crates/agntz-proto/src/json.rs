@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 /// `from_slice`, so what is accepted and every error message stay the same.
 #[inline]
 pub(crate) fn from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
-    match std::str::from_utf8(bytes) {
+    // simdutf8: the same answer as `std::str::from_utf8`, several times
+    // faster on these sizes.
+    match simdutf8::basic::from_utf8(bytes) {
         Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(bytes),
     }

@@ -32,7 +32,7 @@ impl<'a> Cursor<'a> {
             return None;
         }
         Some(Cursor {
-            rest: std::str::from_utf8(data).ok()?,
+            rest: simdutf8::basic::from_utf8(data).ok()?,
         })
     }
 
@@ -86,18 +86,20 @@ impl<'a> Cursor<'a> {
     #[inline]
     fn uint(&mut self) -> Option<u64> {
         let bytes = self.rest.as_bytes();
-        let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-        let (number, rest) = bytes.split_at(digits);
-        if digits == 0 || (digits > 1 && number[0] == b'0') || digits > 20 {
+        let mut value: u64 = 0;
+        let mut digits = 0;
+        while let Some(d) = bytes.get(digits).map(|b| b.wrapping_sub(b'0')) {
+            if d > 9 {
+                break;
+            }
+            value = value.checked_mul(10)?.checked_add(u64::from(d))?;
+            digits += 1;
+        }
+        let leading_zero = digits > 1 && bytes[0] == b'0';
+        if digits == 0 || leading_zero || matches!(bytes.get(digits), Some(b'.' | b'e' | b'E')) {
             return None;
         }
-        if matches!(rest.first(), Some(b'.' | b'e' | b'E')) {
-            return None;
-        }
-        let value = number.iter().try_fold(0u64, |v, d| {
-            v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })?;
-        self.rest = &self.rest[digits..];
+        self.rest = self.rest.get(digits..)?;
         Some(value)
     }
 
