@@ -21,7 +21,7 @@
 //! - `idle`: memory per idle open stream (1,000 on a current-thread
 //!   runtime).
 //!
-//! See `BENCHMARKS.md` (or `--help`-less `args.rs`) for the flags; `--json
+//! See `BENCHMARKS.md` and `args.rs` for the flags; `--json
 //! PATH` writes the figures for the `plot` binary.
 
 mod args;
