@@ -60,7 +60,7 @@ pub use agntz_proto::client::{
     AgentStream, Agents, Artifacts, Client, ClientTools, Datasets, Memory, Pages, RunStream, Runs,
     Sessions, ToolResult, TraceStream, Traces,
 };
-pub use agntz_proto::client::{BatchResults, Batches, Evals, WebhookSecrets};
+pub use agntz_proto::client::{BatchResults, Batches, Evals, Wait, WebhookSecrets};
 pub use agntz_proto::config::{ApiKey, Config, Limits, Timeouts, DEFAULT_BASE_URL};
 pub use agntz_proto::error::{
     ApiError, DecodeError, Error, StreamError, StreamErrorCode, TimeoutError, TimeoutKind,
@@ -70,6 +70,11 @@ pub use agntz_proto::events::*;
 pub use agntz_proto::retry::RetryPolicy;
 pub use agntz_proto::types::*;
 pub use agntz_proto::{ops, sse, webhooks};
+
+/// What the `tracing` feature records: span names, fields and events.
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+pub use agntz_proto::spans;
 pub use transport::{ReqwestTransport, Transport};
 
 /// The core crate, for everything not re-exported here.

@@ -151,11 +151,13 @@ transports!(evaluation = evals;
     eval_run_completes_with_scores,
     eval_run_errors,
     eval_run_cancel_and_partial,
+    eval_wait_for_run_is_bounded,
     eval_runs_list_and_paginate,
     eval_run_on_datasets_created_through_the_api,
 );
 
 transports!(batching = batches;
+    batch_wait_for_run_is_bounded,
     batch_definitions_versions_and_aliases,
     batch_run_inline_items_to_results,
     batch_run_dataset_compare_cancel_delete,

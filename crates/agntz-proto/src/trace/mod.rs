@@ -1,0 +1,20 @@
+//! The one seam between the client and `tracing` (feature `tracing`).
+//!
+//! Call sites hold a [`Trace`] and call its methods whatever the features:
+//! with the feature on it is a handle to a span (see [`crate::spans`] for
+//! what is recorded); with it off it is a zero-sized type whose methods are
+//! empty and inlined away, so the client pays nothing and needs no `cfg`s.
+//! Arguments that cost anything to compute are passed as closures or
+//! computed inside.
+
+#[cfg(feature = "tracing")]
+mod on;
+#[cfg(feature = "tracing")]
+mod route;
+#[cfg(feature = "tracing")]
+pub(crate) use on::Trace;
+
+#[cfg(not(feature = "tracing"))]
+mod off;
+#[cfg(not(feature = "tracing"))]
+pub(crate) use off::Trace;
