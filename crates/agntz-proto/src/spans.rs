@@ -27,7 +27,7 @@
 //! | `status` | HTTP status of the last response (an error status too) |
 //! | `attempt` | number of the last attempt, from 1 |
 //! | `retry_wait_ms` | total time waited before retries |
-//! | `ttfb_ms` | time to first byte of the last attempt: from sending to the response head (needs a transport clock, [`Transport::now`](crate::Transport::now); the bundled transports have one) |
+//! | `ttfb_ms` | time to first byte of the last attempt, in (fractional) milliseconds: from sending to the response head (needs a transport clock, [`Transport::now`](crate::Transport::now); the bundled transports have one) |
 //! | `error` | on failure, its kind: `invalid_request`, `transport`, `timeout`, `authentication`, `not_found`, `rate_limited`, `api`, `stream`, `decode`, `body_too_large` |
 //!
 //! Stream spans also have:

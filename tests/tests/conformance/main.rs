@@ -12,6 +12,7 @@ mod evals;
 mod harness;
 mod hostile;
 mod memory;
+mod outputs;
 mod replies;
 mod scenarios;
 mod versions;
@@ -79,6 +80,11 @@ transports!(api = scenarios;
     client_tool_handler_answers_and_run_completes,
     client_tool_handler_error_reaches_the_model,
     client_tool_manifests_need_attached_handlers,
+);
+
+transports!(outputs_api = outputs;
+    structured_output_is_json_on_run_and_text_on_the_record,
+    text_output_reads_the_same_from_run_and_record,
 );
 
 transports!(replies_api = replies;

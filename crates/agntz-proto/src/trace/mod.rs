@@ -18,3 +18,11 @@ pub(crate) use on::Trace;
 mod off;
 #[cfg(not(feature = "tracing"))]
 pub(crate) use off::Trace;
+
+#[cfg(all(test, not(feature = "tracing")))]
+mod tests {
+    #[test]
+    fn without_the_feature_a_trace_takes_no_space() {
+        assert_eq!(std::mem::size_of::<super::Trace>(), 0);
+    }
+}

@@ -15,7 +15,8 @@ use crate::transport::Transport;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Trace;
 
-#[allow(clippy::unused_self)]
+// The signatures match the real `Trace`, so some parameters go unused.
+#[allow(clippy::unused_self, clippy::extra_unused_type_parameters)]
 impl Trace {
     #[inline(always)]
     pub(crate) fn request<O: ?Sized>() -> Self {

@@ -147,7 +147,8 @@ impl Trace {
         let span = self.span();
         span.record("status", status.as_u16());
         if let (Some(sent), Some(now)) = (sent, now) {
-            span.record("ttfb_ms", millis(now.saturating_duration_since(sent)));
+            let ttfb = now.saturating_duration_since(sent);
+            span.record("ttfb_ms", ttfb.as_secs_f64() * 1000.0);
         }
     }
 
