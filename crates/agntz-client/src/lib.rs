@@ -45,6 +45,12 @@
 //!     Ok(client.health().await?.is_ok())
 //! }
 //! ```
+//!
+//! Enable the `tracing` feature for one span per call and per stream
+//! (target `agntz`: operation, method, path template with ids as fields,
+//! status, attempt, retry waits, run and session ids, time to first byte)
+//! and events for retries and stream reconnects; the `spans` module lists
+//! them all. The API key and bodies are never recorded.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
