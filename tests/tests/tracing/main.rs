@@ -134,6 +134,8 @@ async fn calls_have_one_span_each_with_route_ids_and_status<T: Transport>(h: Har
             .expect_err("unknown");
         assert!(matches!(e, Error::NotFound(_)));
         client.sessions().get("sess_traced").await.expect("session");
+        let e = client.runs().stream("run_gone").await.expect_err("unknown");
+        assert!(matches!(e, Error::NotFound(_)));
         (result, run)
     }
     .with_subscriber(collector.clone())
@@ -172,6 +174,14 @@ async fn calls_have_one_span_each_with_route_ids_and_status<T: Transport>(h: Har
     let session = one(&spans, "GetSession");
     assert_eq!(session.field("path"), Some("/sessions/{id}"));
     assert_eq!(session.field("session_id"), Some("sess_traced"));
+
+    let stream = one(&spans, "StreamRun");
+    assert_eq!(stream.name, "agntz.stream");
+    assert_eq!(stream.field("path"), Some("/runs/{id}/stream"));
+    assert_eq!(stream.field("run_id"), Some("run_gone"));
+    assert_eq!(stream.field("status"), Some("404"));
+    assert_eq!(stream.field("error"), Some("not_found"));
+    assert!(stream.closed, "a stream that never opened ends at once");
 
     assert!(spans.iter().all(|s| s.parent.is_none()), "top-level calls");
     assert_no_secrets(&h, &collector);

@@ -88,7 +88,11 @@ impl<'a, T: Transport> Agents<'a, T> {
     ) -> Result<AgentStream<T>, Error> {
         let op = StreamAgent::new(request);
         let trace = Trace::stream::<StreamAgent>();
-        let body = self.client.open_traced(&op, &trace).await?;
+        let body = self
+            .client
+            .open_traced(&op, &trace)
+            .await
+            .inspect_err(|e| trace.failed(e))?;
         Ok(AgentStream::new(
             self.client.clone(),
             body,

@@ -274,11 +274,15 @@ impl<T: Transport> Client<T> {
     /// the retry policy allows), reads error bodies into typed errors, and
     /// returns the body of a `text/event-stream` response.
     pub async fn open_stream<O: StreamOperation>(&self, op: &O) -> Result<T::Body, Error> {
-        self.open_traced(op, &Trace::stream::<O>()).await
+        let trace = Trace::stream::<O>();
+        self.open_traced(op, &trace)
+            .await
+            .inspect_err(|e| trace.failed(e))
     }
 
     /// [`open_stream`](Self::open_stream), recording into the span of the
-    /// stream being (re)opened.
+    /// stream being (re)opened. Failures are the caller's to record: a run
+    /// stream's failed reconnect may still be followed by a good one.
     pub(crate) async fn open_traced<O: StreamOperation>(
         &self,
         op: &O,
@@ -295,11 +299,7 @@ impl<T: Transport> Client<T> {
                 }
             }
         };
-        let result = trace.instrument(opening).await;
-        if let Err(e) = &result {
-            trace.failed(e);
-        }
-        result
+        trace.instrument(opening).await
     }
 
     async fn open_once(

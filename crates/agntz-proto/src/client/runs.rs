@@ -58,7 +58,11 @@ impl<'a, T: Transport> Runs<'a, T> {
 
     async fn open(&self, op: StreamRun) -> Result<RunStream<T>, Error> {
         let trace = Trace::stream::<StreamRun>();
-        let body = self.client.open_traced(&op, &trace).await?;
+        let body = self
+            .client
+            .open_traced(&op, &trace)
+            .await
+            .inspect_err(|e| trace.failed(e))?;
         Ok(RunStream::new(self.client.clone(), &op, body, trace))
     }
 }

@@ -43,7 +43,11 @@ impl<'a, T: Transport> Traces<'a, T> {
     pub async fn stream(&self, trace_id: &str) -> Result<TraceStream<T>, Error> {
         let op = StreamTrace::new(trace_id);
         let trace = Trace::stream::<StreamTrace>();
-        let body = self.client.open_traced(&op, &trace).await?;
+        let body = self
+            .client
+            .open_traced(&op, &trace)
+            .await
+            .inspect_err(|e| trace.failed(e))?;
         let max = self.client.config().limits().max_event_bytes;
         Ok(TraceStream::new(body, op.frames(), max, trace))
     }

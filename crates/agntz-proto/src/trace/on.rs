@@ -59,8 +59,10 @@ macro_rules! sdk_span {
 
 /// A handle to one call's or stream's span. Clones share the span and its
 /// counters (a run stream's reconnects record into the stream's span).
+/// `None` when no subscriber wants the span: then nothing is allocated or
+/// computed.
 #[derive(Debug, Clone)]
-pub(crate) struct Trace(Arc<Inner>);
+pub(crate) struct Trace(Option<Arc<Inner>>);
 
 #[derive(Debug)]
 struct Inner {
@@ -95,34 +97,35 @@ impl Trace {
     }
 
     fn new(span: tracing::Span, stream: bool) -> Self {
-        Trace(Arc::new(Inner {
+        if span.is_disabled() {
+            return Trace(None);
+        }
+        Trace(Some(Arc::new(Inner {
             span,
             stream,
             retry_wait_ms: AtomicU64::new(0),
             items: AtomicU64::new(0),
             reconnects: AtomicU64::new(0),
-        }))
+        })))
     }
 
+    /// The span, or a disabled one (events then have no parent).
     fn span(&self) -> &tracing::Span {
-        &self.0.span
+        static NONE: tracing::Span = tracing::Span::none();
+        self.0.as_ref().map_or(&NONE, |inner| &inner.span)
     }
 
     /// The transport's clock, read only while the span is enabled.
     pub(crate) fn now<T: Transport>(&self, transport: &T) -> Option<Instant> {
-        if self.span().is_disabled() {
-            return None;
-        }
+        self.0.as_ref()?;
         transport.now()
     }
 
     /// Attempt `attempt` of `request` is about to be sent: its method, path
     /// template and the ids in its path (never headers, never the body).
     pub(crate) fn sending(&self, config: &Config, request: &Request<Bytes>, attempt: u32) {
-        let span = self.span();
-        if span.is_disabled() {
-            return;
-        }
+        let Some(inner) = &self.0 else { return };
+        let span = &inner.span;
         span.record("attempt", attempt);
         if attempt > 1 {
             return; // the same request again: method and path are recorded
@@ -144,11 +147,11 @@ impl Trace {
 
     /// The response head arrived: its status and the time to first byte.
     pub(crate) fn head(&self, status: StatusCode, sent: Option<Instant>, now: Option<Instant>) {
-        let span = self.span();
-        span.record("status", status.as_u16());
+        let Some(inner) = &self.0 else { return };
+        inner.span.record("status", status.as_u16());
         if let (Some(sent), Some(now)) = (sent, now) {
             let ttfb = now.saturating_duration_since(sent);
-            span.record("ttfb_ms", ttfb.as_secs_f64() * 1000.0);
+            inner.span.record("ttfb_ms", ttfb.as_secs_f64() * 1000.0);
         }
     }
 
@@ -156,12 +159,13 @@ impl Trace {
     /// `wait`.
     pub(crate) fn retry(&self, attempt: u32, wait: Duration, error: &Error) {
         let wait_ms = millis(wait);
-        let total = self.0.retry_wait_ms.fetch_add(wait_ms, Ordering::Relaxed) + wait_ms;
-        let span = self.span();
-        span.record("retry_wait_ms", total);
+        if let Some(inner) = &self.0 {
+            let total = inner.retry_wait_ms.fetch_add(wait_ms, Ordering::Relaxed) + wait_ms;
+            inner.span.record("retry_wait_ms", total);
+        }
         tracing::info!(
             target: TARGET,
-            parent: span,
+            parent: self.span(),
             attempt,
             wait_ms,
             error = kind(error),
@@ -179,12 +183,13 @@ impl Trace {
         since: Option<u64>,
         error: &Error,
     ) {
-        let total = self.0.reconnects.fetch_add(1, Ordering::Relaxed) + 1;
-        let span = self.span();
-        span.record("reconnects", total);
+        if let Some(inner) = &self.0 {
+            let total = inner.reconnects.fetch_add(1, Ordering::Relaxed) + 1;
+            inner.span.record("reconnects", total);
+        }
         tracing::info!(
             target: TARGET,
-            parent: span,
+            parent: self.span(),
             reconnect,
             wait_ms = millis(wait),
             since,
@@ -196,28 +201,29 @@ impl Trace {
     /// The run and session the call concerns, once known (empty ids are
     /// not recorded).
     pub(crate) fn run_ids<'a>(&self, ids: impl FnOnce() -> RunIds<'a>) {
-        let span = self.span();
-        if span.is_disabled() {
-            return;
-        }
+        let Some(inner) = &self.0 else { return };
         let ids = ids();
         if let Some(run_id) = ids.run_id.filter(|s| !s.is_empty()) {
-            span.record("run_id", run_id);
+            inner.span.record("run_id", run_id);
         }
         if let Some(session_id) = ids.session_id.filter(|s| !s.is_empty()) {
-            span.record("session_id", session_id);
+            inner.span.record("session_id", session_id);
         }
     }
 
     /// A stream delivered one item.
     pub(crate) fn item(&self) {
-        self.0.items.fetch_add(1, Ordering::Relaxed);
+        if let Some(inner) = &self.0 {
+            inner.items.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// The call or stream failed with `error` (its kind only: messages may
     /// quote the worker's bodies).
     pub(crate) fn failed(&self, error: &Error) {
-        self.span().record("error", kind(error));
+        if let Some(inner) = &self.0 {
+            inner.span.record("error", kind(error));
+        }
     }
 
     /// `fut`, run inside the span (so calls it makes become children).
