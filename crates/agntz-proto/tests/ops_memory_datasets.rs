@@ -111,10 +111,7 @@ fn memory_requests() {
     let r = DeleteScope::new("a/b").build(&c).unwrap();
     get(&r, "POST", "https://worker.example.com/scopes/delete");
     assert_eq!(json_of(&r), json!({"scope":"a/b","recursive":false}));
-    let r = DeleteScope::new("a/b")
-        .recursive(true)
-        .build(&c)
-        .unwrap();
+    let r = DeleteScope::new("a/b").recursive(true).build(&c).unwrap();
     assert_eq!(json_of(&r)["recursive"], true);
 
     let entry = MemoryEntry::new("m1", "a", "c", MemoryEntryType::Event, "t")

@@ -151,7 +151,9 @@ mod datasets;
 mod engine;
 mod evals;
 mod faults;
+mod manifests;
 mod model;
+mod rate_limit;
 mod respond;
 mod routes;
 mod runs;
@@ -292,6 +294,7 @@ async fn start_here(config: &TestWorkerConfig) -> std::io::Result<Started> {
         tls: tls.is_some(),
         loopback_callbacks: config.loopback_callbacks,
         http2: config.http2,
+        rate_limits: Default::default(),
     });
     let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
     let task = tokio::spawn(server::accept_loop(listener, acceptor, shared.clone()));
