@@ -157,7 +157,7 @@ fn structural(m: &Value, path: &str, errors: &mut Vec<Issue>, warnings: &mut Vec
         })
     };
     if let Some(v) = m.get("maxSteps") {
-        if !v.as_u64().is_some_and(|n| n > 0) {
+        if v.as_u64().is_none_or(|n| n == 0) {
             err(p(path, "maxSteps"), "maxSteps must be a positive integer");
         }
     }

@@ -143,7 +143,7 @@ pub(crate) async fn route(
             "edit-agent"
         };
         if let Err(limited) = tooling::limit(shared, route, &parts.headers) {
-            return limited;
+            return *limited;
         }
         let mut ctx = Ctx {
             shared,
@@ -158,7 +158,7 @@ pub(crate) async fn route(
         }
         match authenticate(parts) {
             Ok(t) => ctx.tenant = t,
-            Err(resp) => return resp,
+            Err(resp) => return *resp,
         }
         return tooling::edit_agent(&ctx);
     }
@@ -168,7 +168,7 @@ pub(crate) async fn route(
     }
     let tenant = match authenticate(parts) {
         Ok(t) => t,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let ctx = Ctx {
         shared,
@@ -299,14 +299,14 @@ pub(crate) async fn route(
 }
 
 /// The tenant of the request's API key, or the 401.
-fn authenticate(parts: &Parts) -> Result<&'static str, Response<Body>> {
+fn authenticate(parts: &Parts) -> Result<&'static str, Rejection> {
     auth::authenticate(
         parts
             .headers
             .get(header::AUTHORIZATION)
             .map(|v| v.as_bytes()),
     )
-    .map_err(|e| respond::error(401, e.message()))
+    .map_err(|e| reject(401, e.message()))
 }
 
 /// Shared list-endpoint `limit` parsing: default 50, max 200, must be a finite number ≥ 1.

@@ -89,12 +89,12 @@ pub(crate) fn limit(
     shared: &crate::server::Shared,
     route: &'static str,
     headers: &http::HeaderMap,
-) -> Result<(), Response<Body>> {
+) -> Result<(), Rejection> {
     let key = crate::rate_limit::client_key(headers);
     shared
         .rate_limits
         .check(route, key, now_ms())
-        .map_err(rate_limited)
+        .map_err(|wait| Box::new(rate_limited(wait)))
 }
 
 /// JavaScript string length.
