@@ -35,6 +35,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod callbacks;
 pub mod client;
 pub mod config;
 pub mod encode;
