@@ -33,11 +33,14 @@
 //!
 //! The default transport is reqwest with rustls. Enable the `hyper` feature
 //! for a raw hyper 1.x transport ([`AgntzClientBuilder::build_hyper`]), or
-//! implement [`Transport`] to bring your own HTTP stack.
+//! implement [`Transport`] to bring your own HTTP stack. Enable the
+//! `callbacks` feature for a ready receiver of callback-tool calls
+//! ([`callbacks::CallbackRouter`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod builder;
+pub mod callbacks;
 
 use std::ops::Deref;
 
