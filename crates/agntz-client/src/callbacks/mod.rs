@@ -53,6 +53,8 @@ mod router;
 mod tool;
 
 #[cfg(feature = "callbacks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callbacks")))]
 pub use router::{CallbackRouter, CallbackRouterBuilder, Failure, ServiceFuture};
 #[cfg(feature = "callbacks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callbacks")))]
 pub use tool::ToolError;
