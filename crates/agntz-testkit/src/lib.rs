@@ -156,11 +156,12 @@
 //! errors and timeouts (`timeoutMs` per attempt) are retried up to
 //! `maxRetries` more times after 100 ms, 200 ms, 400 ms…, with the same
 //! body and headers. A 2xx body, cut to 40,000 characters, is the tool
-//! result (its JSON, without whitespace, or the text); after a final
-//! failure the result is `{"error":"Callback delivery failed: HTTP <status>:
-//! <body>","deliveryId":"cbd_…"}` (or the network error's text: `fetch
-//! failed`, `The operation was aborted due to timeout`), and without the
-//! secret `{"error":"Callback signing secret '<name>' is not configured"}`.
+//! result (its JSON, without whitespace, or the text). After a final
+//! failure the result is
+//! `{"error":"Callback delivery failed: HTTP <status>: <body>","deliveryId":"cbd_…"}`
+//! (or the network error's text instead of `HTTP …`: `fetch failed`,
+//! `The operation was aborted due to timeout`), and without the secret
+//! `{"error":"Callback signing secret '<name>' is not configured"}`.
 //! The arguments are sent as the model gave them (not checked against
 //! `inputSchema`). Loopback URLs need
 //! [`TestWorkerConfig::loopback_callbacks`], as webhooks do.

@@ -4,7 +4,7 @@
 //! the tool to your URL, signed with a webhook secret; the answer is the
 //! tool result the model sees. The sans-IO pieces (verifier, typed request,
 //! responses, de-duplication) are those of
-//! [`agntz_proto::callbacks`](agntz_proto::callbacks), re-exported here.
+//! [`agntz_proto::callbacks`], re-exported here.
 //! With the `callbacks` feature this module adds [`CallbackRouter`]: a ready
 //! receiver that routes each call by tool name to an async handler, usable
 //! as a `hyper` service and as a `tower::Service` (so it mounts in axum and
