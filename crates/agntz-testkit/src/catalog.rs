@@ -117,7 +117,7 @@ pub(crate) struct Manifest {
 /// A YAML document's top-level mapping, as JSON; `Err` carries the
 /// parser's message.
 pub(crate) fn read_document(yaml: &str) -> Result<Map<String, Value>, String> {
-    match serde_norway::from_str::<Value>(yaml).map_err(|e| e.to_string())? {
+    match crate::manifests::parse_yaml(yaml)? {
         Value::Object(top) => Ok(top),
         _ => Err("Manifest must be a YAML mapping".into()),
     }
