@@ -589,7 +589,7 @@ pub fn transcript(n_deltas: usize) -> Transcript {
 /// Returns the body and the run id.
 pub fn delta_stream(n_deltas: usize) -> (Vec<u8>, String) {
     let text = Text::new();
-    let mut rng = Rng::new(SEED ^ 0xDE17_A5 ^ n_deltas as u64);
+    let mut rng = Rng::new(SEED ^ 0x00DE_17A5 ^ n_deltas as u64);
     let root = format!("run_{}", nanoid(&mut rng, 12));
     let session = format!("sess_{}", nanoid(&mut rng, 12));
     let deltas = text.deltas(&mut rng, n_deltas);

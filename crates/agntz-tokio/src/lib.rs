@@ -12,13 +12,15 @@
 //!   connection, so that a reader outside a multi-thread runtime's worker
 //!   threads does not cross threads twice per chunk, and takes what
 //!   arrived in one go);
-//! - [`jitter`] is a `[0, 1)` number for [`Transport::jitter`];
+//! - [`jitter`] is a `[0, 1)` number for [`Transport::jitter`], and
+//!   [`now`] the clock for [`Transport::now`];
 //! - [`transport_error`] and [`body_error`] map an HTTP library's error onto
 //!   [`agntz_proto::Error`];
 //! - [`BuilderSettings`] holds the timeouts and extra root certificates of a
 //!   transport builder.
 //!
 //! [`Transport::jitter`]: agntz_proto::Transport::jitter
+//! [`Transport::now`]: agntz_proto::Transport::now
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -44,6 +46,12 @@ pub fn jitter() -> f64 {
     hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
     // 53 random bits make an exactly representable fraction below 1.
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The time now on tokio's clock (so that a paused test clock pauses the
+/// SDK's timings too).
+pub fn now() -> std::time::Instant {
+    tokio::time::Instant::now().into_std()
 }
 
 #[cfg(test)]
