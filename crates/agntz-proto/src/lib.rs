@@ -51,6 +51,7 @@ pub mod sse;
 pub mod stream;
 pub mod transport;
 pub mod types;
+pub mod uploads;
 pub mod webhooks;
 
 pub use client::{
@@ -64,3 +65,4 @@ pub use error::{
 };
 pub use retry::RetryPolicy;
 pub use transport::Transport;
+pub use uploads::{ContentError, ContentErrorKind};

@@ -18,6 +18,7 @@ mod runs;
 mod sessions;
 mod tools;
 mod traces;
+mod uploads;
 mod webhook_secrets;
 
 pub use agents::{AgentStream, Agents};
