@@ -276,7 +276,10 @@ mod tests {
         let form = FileForm::new(
             "a\"b.png",
             "image/png",
-            vec![("purpose", "input".into()), ("expiresInSeconds", "600".into())],
+            vec![
+                ("purpose", "input".into()),
+                ("expiresInSeconds", "600".into()),
+            ],
         );
         let data = b"\x89PNG--agntz-rust-boundary-\r\n\x00\xff".as_slice();
         let expected = encode(&form.parts(data)).unwrap();

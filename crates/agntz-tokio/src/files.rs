@@ -98,7 +98,8 @@ mod tests {
 
     impl TempDir {
         fn new(name: &str) -> Self {
-            let dir = std::env::temp_dir().join(format!("agntz-tokio-{name}-{}", std::process::id()));
+            let dir =
+                std::env::temp_dir().join(format!("agntz-tokio-{name}-{}", std::process::id()));
             std::fs::create_dir_all(&dir).unwrap();
             TempDir(dir)
         }
@@ -131,7 +132,9 @@ mod tests {
 
         assert_eq!(file_len(&path).await.unwrap(), data.len() as u64);
         let upload = upload_of(&path);
-        let buf = read_file(&path, upload.file_buffer().unwrap()).await.unwrap();
+        let buf = read_file(&path, upload.file_buffer().unwrap())
+            .await
+            .unwrap();
         assert_eq!(buf.len(), data.len());
         let op = upload.into_operation(Some(buf)).unwrap();
         let body = op.body();
@@ -142,18 +145,32 @@ mod tests {
     async fn missing_directories_and_oversized_files_are_typed() {
         let dir = TempDir::new("errors");
         let missing = dir.0.join("nope.png");
-        assert_eq!(kind(file_len(&missing).await.unwrap_err()), ContentErrorKind::FileNotFound);
+        assert_eq!(
+            kind(file_len(&missing).await.unwrap_err()),
+            ContentErrorKind::FileNotFound
+        );
         let upload = upload_of(&missing);
-        let err = read_file(&missing, upload.file_buffer().unwrap()).await.unwrap_err();
+        let err = read_file(&missing, upload.file_buffer().unwrap())
+            .await
+            .unwrap_err();
         assert_eq!(kind(err), ContentErrorKind::FileNotFound);
 
-        assert_eq!(kind(file_len(&dir.0).await.unwrap_err()), ContentErrorKind::FileUnreadable);
+        assert_eq!(
+            kind(file_len(&dir.0).await.unwrap_err()),
+            ContentErrorKind::FileUnreadable
+        );
 
         // A sparse file one byte over the limit: refused before it is read.
         let big = dir.0.join("big.png");
         let upload = upload_of(&big);
         let buf = upload.file_buffer().unwrap();
-        File::create(&big).unwrap().set_len(buf.limit() + 1).unwrap();
-        assert_eq!(kind(read_file(&big, buf).await.unwrap_err()), ContentErrorKind::TooLarge);
+        File::create(&big)
+            .unwrap()
+            .set_len(buf.limit() + 1)
+            .unwrap();
+        assert_eq!(
+            kind(read_file(&big, buf).await.unwrap_err()),
+            ContentErrorKind::TooLarge
+        );
     }
 }

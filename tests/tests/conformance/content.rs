@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use agntz_proto::types::{
-    ContentBlock, Message, MessageContent, MediaSource, Retention, RunRequest, SessionImport,
+    ContentBlock, MediaSource, Message, MessageContent, Retention, RunRequest, SessionImport,
     SessionSnapshot,
 };
 use agntz_proto::{ContentErrorKind, Error, Transport};
@@ -186,7 +186,11 @@ pub async fn stream_and_durable_starts_upload_first<T: Transport>(h: Harness<T>)
         let image = artifacts.get(&image_id).await.expect("image artifact");
         assert_eq!(image.media_type, "image/jpeg");
         let audio = artifacts.get(&audio_id).await.expect("audio artifact");
-        assert!(audio.media_type.starts_with("audio/"), "{}", audio.media_type);
+        assert!(
+            audio.media_type.starts_with("audio/"),
+            "{}",
+            audio.media_type
+        );
         // No lifetime asked for: none sent.
         assert!(uploads(&requests)
             .iter()
@@ -276,15 +280,16 @@ pub async fn bad_blocks_fail_before_any_request<T: Transport>(h: Harness<T>) {
 pub async fn session_import_uploads_message_files<T: Transport>(h: Harness<T>) {
     let files = Files::new();
     let image = files.write("diagram.png", PNG);
-    let import = SessionImport::new([SessionSnapshot::new("sess_with_files").message(
-        Message::user(
-            vec![
-                ContentBlock::text("what is this?"),
-                ContentBlock::image_file(&image),
-            ],
-            "2026-01-01T00:00:00.000Z",
-        ),
-    )]);
+    let import =
+        SessionImport::new([
+            SessionSnapshot::new("sess_with_files").message(Message::user(
+                vec![
+                    ContentBlock::text("what is this?"),
+                    ContentBlock::image_file(&image),
+                ],
+                "2026-01-01T00:00:00.000Z",
+            )),
+        ]);
     let imported = h.client.sessions().import(import).await.expect("import");
     assert_eq!(imported.results[0].message_count, 1);
 
@@ -305,13 +310,16 @@ pub async fn session_import_uploads_message_files<T: Transport>(h: Harness<T>) {
 
     // A missing file: no upload, no import.
     h.worker.clear_requests();
-    let import = SessionImport::new([SessionSnapshot::new("sess_missing").message(
-        Message::user(
-            vec![ContentBlock::image_file(files.path("gone.png"))],
-            "2026-01-01T00:00:00.000Z",
-        ),
-    )]);
-    let err = h.client.sessions().import(import).await.expect_err("missing");
+    let import = SessionImport::new([SessionSnapshot::new("sess_missing").message(Message::user(
+        vec![ContentBlock::image_file(files.path("gone.png"))],
+        "2026-01-01T00:00:00.000Z",
+    ))]);
+    let err = h
+        .client
+        .sessions()
+        .import(import)
+        .await
+        .expect_err("missing");
     let err = content_error(err);
     assert_eq!(err.kind(), ContentErrorKind::FileNotFound);
     assert_eq!(err.location(), Some("sessions[0].messages[0].content[0]"));
@@ -324,7 +332,10 @@ pub async fn every_run_route_checks_referenced_artifacts<T: Transport>(h: Harnes
     let text = h
         .client
         .artifacts()
-        .upload(agntz_proto::types::ArtifactUpload::new(&b"notes"[..], "text/plain"))
+        .upload(agntz_proto::types::ArtifactUpload::new(
+            &b"notes"[..],
+            "text/plain",
+        ))
         .await
         .expect("upload");
     let message = |err: Error| {
@@ -334,17 +345,30 @@ pub async fn every_run_route_checks_referenced_artifacts<T: Transport>(h: Harnes
     };
     let image = || RunRequest::new("echo").content([ContentBlock::image_artifact(&text.id)]);
     let audio = || RunRequest::new("echo").content([ContentBlock::audio_artifact(&text.id)]);
-    let missing = || RunRequest::new("echo").content([ContentBlock::audio_artifact("artifact_gone")]);
+    let missing =
+        || RunRequest::new("echo").content([ContentBlock::audio_artifact("artifact_gone")]);
 
     let not_image = format!("Artifact '{}' is not an image (text/plain)", text.id);
     let not_audio = format!("Artifact '{}' is not audio (text/plain)", text.id);
     let gone = "Artifact 'artifact_gone' is missing or expired";
     let runs = h.client.runs();
     let agents = h.client.agents();
-    assert_eq!(message(runs.start(image()).await.expect_err("/runs")), not_image);
-    assert_eq!(message(runs.start(audio()).await.expect_err("/runs")), not_audio);
-    assert_eq!(message(runs.start(missing()).await.expect_err("/runs")), gone);
+    assert_eq!(
+        message(runs.start(image()).await.expect_err("/runs")),
+        not_image
+    );
+    assert_eq!(
+        message(runs.start(audio()).await.expect_err("/runs")),
+        not_audio
+    );
+    assert_eq!(
+        message(runs.start(missing()).await.expect_err("/runs")),
+        gone
+    );
     let err = agents.stream(image()).await.expect_err("/run/stream");
     assert_eq!(message(err), not_image);
-    assert_eq!(message(agents.run(missing()).await.expect_err("/run")), gone);
+    assert_eq!(
+        message(agents.run(missing()).await.expect_err("/run")),
+        gone
+    );
 }

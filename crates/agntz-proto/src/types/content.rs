@@ -92,10 +92,7 @@ impl fmt::Debug for MediaSource {
             MediaSource::Base64(data) => f.debug_tuple("Base64").field(data).finish(),
             MediaSource::Artifact(id) => f.debug_tuple("Artifact").field(id).finish(),
             MediaSource::File(path) => f.debug_tuple("File").field(path).finish(),
-            MediaSource::Bytes(data) => f
-                .debug_struct("Bytes")
-                .field("len", &data.len())
-                .finish(),
+            MediaSource::Bytes(data) => f.debug_struct("Bytes").field("len", &data.len()).finish(),
         }
     }
 }

@@ -232,7 +232,11 @@ impl RunRequest {
 
     /// Points the block of upload `slot` ([`LocalUpload::slot`]) at its
     /// uploaded artifact.
-    pub fn set_uploaded(&mut self, slot: usize, artifact_id: impl Into<String>) -> Result<(), Error> {
+    pub fn set_uploaded(
+        &mut self,
+        slot: usize,
+        artifact_id: impl Into<String>,
+    ) -> Result<(), Error> {
         let block = self.content.as_mut().and_then(|c| c.get_mut(slot));
         uploads::fill(block, artifact_id.into())
     }

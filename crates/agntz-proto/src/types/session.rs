@@ -414,7 +414,11 @@ impl SessionImport {
 
     /// Points the block of upload `slot` ([`LocalUpload::slot`]) at its
     /// uploaded artifact.
-    pub fn set_uploaded(&mut self, slot: usize, artifact_id: impl Into<String>) -> Result<(), Error> {
+    pub fn set_uploaded(
+        &mut self,
+        slot: usize,
+        artifact_id: impl Into<String>,
+    ) -> Result<(), Error> {
         let block = self.blocks_mut().into_iter().nth(slot).map(|(_, b)| b);
         uploads::fill(block, artifact_id.into())
     }

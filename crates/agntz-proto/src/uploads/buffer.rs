@@ -86,9 +86,7 @@ impl FileBuffer {
     /// limit (call it as the bytes come in).
     pub fn check_len(&self, len: u64) -> Result<(), Error> {
         if len > self.limit {
-            return Err(too_large(len, self.limit)
-                .with_path(&self.path)
-                .into());
+            return Err(too_large(len, self.limit).with_path(&self.path).into());
         }
         Ok(())
     }

@@ -142,7 +142,10 @@ mod tests {
         let missing = io::Error::from(io::ErrorKind::NotFound);
         let e = ContentError::io(Path::new("a/b.png"), missing).at("content[2]");
         assert_eq!(e.kind(), ContentErrorKind::FileNotFound);
-        assert_eq!(e.to_string(), "content block content[2] (a/b.png): file not found");
+        assert_eq!(
+            e.to_string(),
+            "content block content[2] (a/b.png): file not found"
+        );
         assert!(std::error::Error::source(&e).is_some());
 
         let denied = io::Error::from(io::ErrorKind::PermissionDenied);

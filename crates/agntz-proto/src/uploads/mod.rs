@@ -205,15 +205,13 @@ impl LocalUpload {
             (LocalSource::File(_), Some(file)) => {
                 file.into_parts().map_err(|e| locate(e, &self.location))?
             }
-            (LocalSource::File(path), None) => {
-                return Err(ContentError::new(
-                    ContentErrorKind::NotUploaded,
-                    "the file has not been read (pass the FileBuffer filled by Transport::read_file)",
-                )
-                .with_path(&path)
-                .at(&self.location)
-                .into())
-            }
+            (LocalSource::File(path), None) => return Err(ContentError::new(
+                ContentErrorKind::NotUploaded,
+                "the file has not been read (pass the FileBuffer filled by Transport::read_file)",
+            )
+            .with_path(&path)
+            .at(&self.location)
+            .into()),
             (LocalSource::Bytes(bytes), _) => {
                 let (head_len, tail_len) = (form.head_len(), form.tail_len());
                 let mut all = BytesMut::with_capacity(head_len + bytes.len() + tail_len);
@@ -374,7 +372,11 @@ pub(crate) fn fill(block: Option<&mut ContentBlock>, artifact_id: String) -> Res
     let source = match block {
         Some(ContentBlock::Image(b)) => &mut b.source,
         Some(ContentBlock::Audio(b)) => &mut b.source,
-        _ => return Err(Error::invalid("no image or audio block at this upload slot")),
+        _ => {
+            return Err(Error::invalid(
+                "no image or audio block at this upload slot",
+            ))
+        }
     };
     if artifact_id.is_empty() {
         return Err(Error::invalid("an uploaded artifact id must not be empty"));

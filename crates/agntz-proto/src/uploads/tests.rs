@@ -54,7 +54,8 @@ fn media_types_come_from_the_extension_or_the_block() {
     for (i, u) in uploads.iter().enumerate() {
         req.set_uploaded(u.slot(), format!("artifact_{i}")).unwrap();
     }
-    let body: serde_json::Value = serde_json::from_slice(&req.to_body(false, false).unwrap()).unwrap();
+    let body: serde_json::Value =
+        serde_json::from_slice(&req.to_body(false, false).unwrap()).unwrap();
     assert_eq!(
         body["content"],
         json!([
@@ -70,21 +71,46 @@ fn media_types_come_from_the_extension_or_the_block() {
 #[test]
 fn bad_blocks_fail_before_anything_is_taken() {
     let cases = [
-        (ContentBlock::image_file("notes.zzqq"), ContentErrorKind::UnknownMediaType),
-        (ContentBlock::image_file("no_extension"), ContentErrorKind::UnknownMediaType),
-        (ContentBlock::image_file("talk.mp3"), ContentErrorKind::WrongMediaType),
-        (ContentBlock::audio_file("cat.png"), ContentErrorKind::WrongMediaType),
-        (ContentBlock::audio_bytes(&b"x"[..], "image/png"), ContentErrorKind::WrongMediaType),
-        (ContentBlock::image_bytes(&b"x"[..], "IMAGE/PNG"), ContentErrorKind::WrongMediaType),
-        (ContentBlock::image_bytes(&b"x"[..], "png"), ContentErrorKind::InvalidMediaType),
-        (ContentBlock::image_bytes(&b"x"[..], "image/png\r\nX: y"), ContentErrorKind::InvalidMediaType),
+        (
+            ContentBlock::image_file("notes.zzqq"),
+            ContentErrorKind::UnknownMediaType,
+        ),
+        (
+            ContentBlock::image_file("no_extension"),
+            ContentErrorKind::UnknownMediaType,
+        ),
+        (
+            ContentBlock::image_file("talk.mp3"),
+            ContentErrorKind::WrongMediaType,
+        ),
+        (
+            ContentBlock::audio_file("cat.png"),
+            ContentErrorKind::WrongMediaType,
+        ),
+        (
+            ContentBlock::audio_bytes(&b"x"[..], "image/png"),
+            ContentErrorKind::WrongMediaType,
+        ),
+        (
+            ContentBlock::image_bytes(&b"x"[..], "IMAGE/PNG"),
+            ContentErrorKind::WrongMediaType,
+        ),
+        (
+            ContentBlock::image_bytes(&b"x"[..], "png"),
+            ContentErrorKind::InvalidMediaType,
+        ),
+        (
+            ContentBlock::image_bytes(&b"x"[..], "image/png\r\nX: y"),
+            ContentErrorKind::InvalidMediaType,
+        ),
         (
             ContentBlock::image_bytes(vec![0u8; ArtifactUpload::MAX_BYTES + 1], "image/png"),
             ContentErrorKind::TooLarge,
         ),
     ];
     for (block, kind) in cases {
-        let mut req = RunRequest::new("a").content([ContentBlock::image_bytes(&b"ok"[..], "image/png"), block]);
+        let mut req = RunRequest::new("a")
+            .content([ContentBlock::image_bytes(&b"ok"[..], "image/png"), block]);
         let before = req.clone();
         let err = content_error(req.take_local_content().unwrap_err());
         assert_eq!(err.kind(), kind, "{err}");
@@ -159,7 +185,11 @@ fn a_file_is_laid_out_in_one_allocation() {
     let mut req = RunRequest::new("a").content([ContentBlock::image_file("/tmp/x/cat.png")]);
     let upload = req.take_local_content().unwrap().pop().unwrap();
     assert!(upload.check_file_len(10).is_ok());
-    let err = content_error(upload.check_file_len(ArtifactUpload::MAX_BYTES as u64 + 1).unwrap_err());
+    let err = content_error(
+        upload
+            .check_file_len(ArtifactUpload::MAX_BYTES as u64 + 1)
+            .unwrap_err(),
+    );
     assert_eq!(err.kind(), ContentErrorKind::TooLarge);
     assert_eq!(err.location(), Some("content[0]"));
 
@@ -219,7 +249,14 @@ fn session_imports_upload_message_blocks() {
     let uploads = import.take_local_content().unwrap();
     let got: Vec<_> = uploads
         .iter()
-        .map(|u| (u.slot(), u.location(), u.media_type(), u.expires_in_seconds()))
+        .map(|u| {
+            (
+                u.slot(),
+                u.location(),
+                u.media_type(),
+                u.expires_in_seconds(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -230,8 +267,14 @@ fn session_imports_upload_message_blocks() {
     );
     import.set_uploaded(1, "artifact_img").unwrap();
     import.set_uploaded(2, "artifact_aud").unwrap();
-    assert!(import.set_uploaded(0, "artifact_x").is_err(), "a text block");
-    assert!(import.set_uploaded(9, "artifact_x").is_err(), "no such slot");
+    assert!(
+        import.set_uploaded(0, "artifact_x").is_err(),
+        "a text block"
+    );
+    assert!(
+        import.set_uploaded(9, "artifact_x").is_err(),
+        "no such slot"
+    );
     let body: serde_json::Value = serde_json::from_slice(&import.to_body().unwrap()).unwrap();
     assert_eq!(
         body["sessions"][1]["messages"][0]["content"][1],
