@@ -57,7 +57,8 @@ pub use agntz_proto::events::*;
 pub use agntz_proto::retry::RetryPolicy;
 pub use agntz_proto::transport::Transport;
 pub use agntz_proto::types::*;
-pub use agntz_proto::{ops, sse, webhooks};
+pub use agntz_proto::uploads::{ContentError, ContentErrorKind};
+pub use agntz_proto::{ops, sse, uploads, webhooks};
 pub use agntz_reqwest::ReqwestTransport;
 
 /// The core crate, for everything not re-exported here.
