@@ -191,7 +191,7 @@ impl FileForm {
             data,
         }];
         parts.extend(self.fields.iter().map(|(name, value)| Part::Text {
-            name: *name,
+            name,
             value: value.as_str(),
         }));
         parts
