@@ -18,7 +18,8 @@
 //!   [`ContentBlock::audio_file`]), implement [`Transport::file_len`] and
 //!   [`Transport::read_file`] without blocking the runtime; the defaults
 //!   refuse with [`ContentErrorKind::FilesUnsupported`] (bytes blocks work
-//!   with any transport).
+//!   with any transport). A layer around another transport forwards them
+//!   like `send`.
 //!
 //! [`ContentBlock::image_file`]: crate::types::ContentBlock::image_file
 //! [`ContentBlock::audio_file`]: crate::types::ContentBlock::audio_file
