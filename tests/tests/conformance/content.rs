@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use agntz_proto::types::{
-    ContentBlock, MediaSource, Message, MessageContent, Retention, RunRequest, SessionImport,
-    SessionSnapshot,
+    BlockSelection, ContentBlock, MediaSource, Message, MessageContent, Retention, RunRequest,
+    SessionImport, SessionSnapshot,
 };
 use agntz_proto::{ContentErrorKind, Error, Transport};
 use agntz_testkit::RecordedRequest;
@@ -150,7 +150,7 @@ pub async fn run_with_image_file_and_audio_bytes<T: Transport>(h: Harness<T>) {
     assert_eq!(bytes.data.as_ref(), MP3);
 }
 
-/// `stream`, `agents().start` and `runs().start` upload too.
+/// `stream`, `agents().start`, `runs().start` and block runs upload too.
 pub async fn stream_and_durable_starts_upload_first<T: Transport>(h: Harness<T>) {
     let files = Files::new();
     let image = files.write("still.jpg", PNG);
@@ -175,11 +175,18 @@ pub async fn stream_and_durable_starts_upload_first<T: Transport>(h: Harness<T>)
     let started = h.client.agents().start(request()).await.expect("start");
     let durable = h.client.runs().start(request()).await.expect("runs start");
     assert_ne!(started.id, durable.id);
+    let block = h
+        .client
+        .agents()
+        .run_block(request(), BlockSelection::root())
+        .await
+        .expect("block run");
+    assert_eq!(block.result.output, "ECHO: look");
 
     let requests = h.worker.requests();
-    assert_eq!(uploads(&requests).len(), 6);
+    assert_eq!(uploads(&requests).len(), 8);
     let artifacts = h.client.artifacts();
-    for path in ["/run/stream", "/runs"] {
+    for path in ["/run/stream", "/runs", "/run/block"] {
         let sent = body_of(&requests, path);
         let image_id = artifact_id(&sent["content"][1]);
         let audio_id = artifact_id(&sent["content"][2]);
