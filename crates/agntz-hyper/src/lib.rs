@@ -212,6 +212,10 @@ where
     ) -> impl Future<Output = Result<FileBuffer, Error>> + Send {
         agntz_tokio::read_file(path, buf)
     }
+
+    fn now(&self) -> Option<std::time::Instant> {
+        Some(agntz_tokio::now())
+    }
 }
 
 fn check_uri(uri: &http::Uri) -> Result<(), Error> {

@@ -109,6 +109,14 @@ pub trait Transport: Send + Sync + 'static {
         let _ = (path, buf);
         std::future::ready(Err(ContentError::files_unsupported().into()))
     }
+
+    /// The time now on a monotonic clock, for diagnostics only: the
+    /// `tracing` feature measures the time to first byte with it. The core
+    /// needs no clock to work (deadlines and waits are raced against
+    /// [`sleep`](Self::sleep)); the default, `None`, records no timings.
+    fn now(&self) -> Option<std::time::Instant> {
+        None
+    }
 }
 
 /// Reads a whole body into memory, failing once it exceeds `limit` bytes.

@@ -198,6 +198,10 @@ impl Transport for ReqwestTransport {
     ) -> impl Future<Output = Result<FileBuffer, Error>> + Send {
         agntz_tokio::read_file(path, buf)
     }
+
+    fn now(&self) -> Option<std::time::Instant> {
+        Some(agntz_tokio::now())
+    }
 }
 
 /// Builds a [`ReqwestTransport`].
