@@ -65,6 +65,10 @@ impl<T: Transport> Transport for Logged<T> {
     {
         self.inner.read_file(path, buf)
     }
+
+    fn now(&self) -> Option<std::time::Instant> {
+        self.inner.now()
+    }
 }
 
 #[tokio::main]
