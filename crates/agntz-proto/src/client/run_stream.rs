@@ -23,6 +23,14 @@ type Reconnect<B> = Pin<Box<dyn Future<Output = Result<B, Error>> + Send>>;
 /// backoff) and skips events it already yielded, so each event arrives
 /// exactly once. When the run has been evicted from the worker's memory the
 /// reconnect yields a `Snapshot` of the stored run and the stream ends.
+///
+/// It never ends silently before the terminal event: a reconnect that
+/// brings nothing new (an empty body, or only events already yielded) is a
+/// failed attempt, and once the reconnects in a row without a new event
+/// reach the limit the stream ends with the error that stopped it
+/// (`STREAM_TRUNCATED` for a body that ended early), after every event
+/// received. Only the caller's own [`stream_since`](super::Runs::stream_since)
+/// ends normally on an empty body (nothing happened after `since`).
 pub struct RunStream<T: Transport> {
     client: Client<T>,
     run_id: String,
@@ -71,7 +79,7 @@ impl<T: Transport> RunStream<T> {
     }
 
     /// How many times the stream has reconnected in a row without receiving
-    /// an event.
+    /// a new event.
     pub fn reconnects(&self) -> u32 {
         self.reconnects
     }
@@ -84,6 +92,22 @@ impl<T: Transport> RunStream<T> {
             _ => false,
         };
         resumable && self.reconnects < self.client.config().retry_policy().max_stream_reconnects
+    }
+
+    /// The error that ends the stream. A cut that every allowed reconnect
+    /// failed to get past says so (the code stays `STREAM_TRUNCATED`: the
+    /// stream is still cut).
+    fn give_up(&self, error: Error) -> Error {
+        match error {
+            Error::Stream(mut s) if s.code == StreamErrorCode::Truncated && self.reconnects > 0 => {
+                s.message = format!(
+                    "{}; {} reconnect(s) in a row brought no new event",
+                    s.message, self.reconnects
+                );
+                Error::Stream(s)
+            }
+            other => other,
+        }
     }
 
     fn start_reconnect(&mut self) {
@@ -123,7 +147,7 @@ impl<T: Transport> RunStream<T> {
                     }
                     Err(e) => {
                         self.done = true;
-                        return Poll::Ready(Some(Err(e)));
+                        return Poll::Ready(Some(Err(self.give_up(e))));
                     }
                 }
             }
@@ -133,8 +157,15 @@ impl<T: Transport> RunStream<T> {
             };
             match std::task::ready!(current.poll_item(cx)) {
                 Some(Ok(event)) => {
-                    self.last_seq = current.decoder().frames().last_seq().or(self.last_seq);
-                    self.reconnects = 0;
+                    let seq = current.decoder().frames().last_seq();
+                    // Progress is a higher seq (or the end): an event the
+                    // stream cannot place (no seq) does not reset the count,
+                    // so a server that resends such events cannot make the
+                    // stream reconnect forever.
+                    if seq > self.last_seq || current.is_complete() {
+                        self.reconnects = 0;
+                    }
+                    self.last_seq = seq.or(self.last_seq);
                     return Poll::Ready(Some(Ok(event)));
                 }
                 Some(Err(e)) if self.can_resume(&e) => {
@@ -143,7 +174,7 @@ impl<T: Transport> RunStream<T> {
                 }
                 Some(Err(e)) => {
                     self.done = true;
-                    return Poll::Ready(Some(Err(e)));
+                    return Poll::Ready(Some(Err(self.give_up(e))));
                 }
                 None => {
                     self.done = true;
