@@ -157,10 +157,9 @@ impl<T: Transport> AgentStream<T> {
         frames: AgentFrames,
         tools: Option<ClientTools>,
     ) -> Self {
-        let max = client.config().limits().max_event_bytes;
         AgentStream {
+            frames: FrameStream::new(body, frames, client.config.clone()),
             client,
-            frames: FrameStream::new(body, frames, max),
             tools,
             answering: None,
         }

@@ -1,10 +1,12 @@
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_core::Stream;
 
 use super::{Client, Pages};
+use crate::config::{ApiKey, Config};
 use crate::error::Error;
 use crate::jsonl::JsonLines;
 use crate::ops::{
@@ -13,6 +15,7 @@ use crate::ops::{
     ListBatchRuns, ListBatchVersions, ListBatches, Operation, RemoveBatchAlias, SetBatchAlias,
     StartBatchRun, UpdateBatch,
 };
+use crate::redact::Redactor;
 use crate::response::api_error;
 use crate::transport::{read_body, Transport};
 use crate::types::{
@@ -183,6 +186,12 @@ impl<'a, T: Transport> Batches<'a, T> {
     /// before the body starts are retried like any read.
     pub async fn results_stream(&self, run_id: &str) -> Result<BatchResults<T>, Error> {
         let op = GetBatchResults::new(run_id);
+        self.open_results_stream(&op)
+            .await
+            .map_err(|e| self.client.redactor().error(e))
+    }
+
+    async fn open_results_stream(&self, op: &GetBatchResults) -> Result<BatchResults<T>, Error> {
         let mut retries = 0;
         loop {
             let request = op.build(&self.client.config)?;
@@ -192,6 +201,7 @@ impl<'a, T: Transport> Batches<'a, T> {
                     return Ok(BatchResults {
                         body: Some(body),
                         lines: JsonLines::new(max),
+                        config: self.client.config.clone(),
                     });
                 }
                 Err(e) => {
@@ -234,6 +244,8 @@ impl<'a, T: Transport> Batches<'a, T> {
 pub struct BatchResults<T: Transport> {
     body: Option<T::Body>,
     lines: JsonLines<BatchRunItem>,
+    /// The key to scrub from server text.
+    config: Arc<Config>,
 }
 
 impl<T: Transport> std::fmt::Debug for BatchResults<T> {
@@ -260,7 +272,14 @@ impl<T: Transport> BatchResults<T> {
         Ok(all)
     }
 
+    /// The next item with the client's key scrubbed from its server text.
     fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<BatchRunItem, Error>>> {
+        let item = std::task::ready!(self.poll_raw(cx));
+        let redactor = Redactor::new(self.config.api_key().map(ApiKey::expose));
+        Poll::Ready(item.map(|item| redactor.item(item)))
+    }
+
+    fn poll_raw(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<BatchRunItem, Error>>> {
         loop {
             if let Some(item) = self.lines.next() {
                 if item.is_err() {

@@ -39,9 +39,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::Response;
 
-use crate::config::{Config, Timeouts};
+use crate::config::{ApiKey, Config, Timeouts};
 use crate::error::{Error, TimeoutError, TimeoutKind};
 use crate::ops::{GetHealth, Operation, StreamOperation};
+use crate::redact::Redactor;
 use crate::response::{api_error, classify, unexpected_content_type, HeadKind};
 use crate::retry::{CallKind, RetryDecision, RetryPolicy};
 use crate::transport::{read_body, Transport};
@@ -172,14 +173,20 @@ impl<T: Transport> Client<T> {
     /// Runs any request/response operation with this client's retry policy
     /// and deadline.
     pub async fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        match self.config.timeouts().deadline {
+        let result = match self.config.timeouts().deadline {
             None => self.execute_with_retries(op).await,
             Some(limit) => {
                 deadline::race(self.execute_with_retries(op), self.transport.sleep(limit))
                     .await
                     .unwrap_or_else(|| Err(TimeoutError::new(TimeoutKind::Deadline, limit).into()))
             }
-        }
+        };
+        result.map_err(|e| self.redactor().error(e))
+    }
+
+    /// Scrubs this client's own API key from server-provided text.
+    pub(crate) fn redactor(&self) -> Redactor<'_> {
+        Redactor::new(self.config.api_key().map(ApiKey::expose))
     }
 
     async fn execute_with_retries<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
@@ -225,6 +232,12 @@ impl<T: Transport> Client<T> {
     /// the retry policy allows), reads error bodies into typed errors, and
     /// returns the body of a `text/event-stream` response.
     pub async fn open_stream<O: StreamOperation>(&self, op: &O) -> Result<T::Body, Error> {
+        self.open_with_retries(op)
+            .await
+            .map_err(|e| self.redactor().error(e))
+    }
+
+    async fn open_with_retries<O: StreamOperation>(&self, op: &O) -> Result<T::Body, Error> {
         let mut retries = 0;
         loop {
             let request = op.build(&self.config)?;

@@ -1,11 +1,13 @@
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
 use super::event_stream::FrameStream;
 use super::Client;
+use crate::config::Config;
 use crate::error::{Error, StreamErrorCode, TimeoutKind};
 use crate::events::{RunEvent, TraceEvent};
 use crate::ops::StreamRun;
@@ -54,10 +56,9 @@ impl<T: Transport> std::fmt::Debug for RunStream<T> {
 
 impl<T: Transport> RunStream<T> {
     pub(crate) fn new(client: Client<T>, op: &StreamRun, body: T::Body) -> Self {
-        let max = client.config().limits().max_event_bytes;
         use crate::ops::StreamOperation;
         RunStream {
-            current: Some(FrameStream::new(body, op.frames(), max)),
+            current: Some(FrameStream::new(body, op.frames(), client.config.clone())),
             client,
             run_id: op.run_id().to_owned(),
             reconnect: None,
@@ -138,8 +139,8 @@ impl<T: Transport> RunStream<T> {
                 match opened {
                     Ok(body) => {
                         let frames = RunFrames::resuming_after(self.run_id.clone(), self.last_seq);
-                        let max = self.client.config().limits().max_event_bytes;
-                        self.current = Some(FrameStream::new(body, frames, max));
+                        let config = self.client.config.clone();
+                        self.current = Some(FrameStream::new(body, frames, config));
                     }
                     Err(e) if self.can_resume(&e) => {
                         self.start_reconnect();
@@ -213,9 +214,9 @@ impl<T: Transport> std::fmt::Debug for TraceStream<T> {
 }
 
 impl<T: Transport> TraceStream<T> {
-    pub(crate) fn new(body: T::Body, frames: TraceFrames, max_event_bytes: usize) -> Self {
+    pub(crate) fn new(body: T::Body, frames: TraceFrames, config: Arc<Config>) -> Self {
         TraceStream {
-            frames: FrameStream::new(body, frames, max_event_bytes),
+            frames: FrameStream::new(body, frames, config),
         }
     }
 

@@ -42,7 +42,10 @@ impl<'a, T: Transport> Traces<'a, T> {
     pub async fn stream(&self, trace_id: &str) -> Result<TraceStream<T>, Error> {
         let op = StreamTrace::new(trace_id);
         let body = self.client.open_stream(&op).await?;
-        let max = self.client.config().limits().max_event_bytes;
-        Ok(TraceStream::new(body, op.frames(), max))
+        Ok(TraceStream::new(
+            body,
+            op.frames(),
+            self.client.config.clone(),
+        ))
     }
 }
