@@ -17,7 +17,7 @@ use crate::ops::{
 };
 use crate::redact::Redactor;
 use crate::response::api_error;
-use crate::transport::{read_body, Transport};
+use crate::transport::Transport;
 use crate::types::{
     BatchAlias, BatchAliasRemoved, BatchComparison, BatchDefinition, BatchItemPage,
     BatchItemsQuery, BatchRun, BatchRunFilter, BatchRunItem, BatchRunPage, BatchRunRequest,
@@ -220,8 +220,7 @@ impl<'a, T: Transport> Batches<'a, T> {
         if parts.status.is_success() {
             return Ok(body);
         }
-        let limit = self.client.config.limits().max_response_bytes;
-        let bytes = read_body(&mut body, limit).await?;
+        let bytes = self.client.read_whole(&mut body, &parts.headers).await?;
         Err(api_error(parts.status, &parts.headers, &bytes))
     }
 

@@ -45,7 +45,7 @@ use crate::ops::{GetHealth, Operation, StreamOperation};
 use crate::redact::Redactor;
 use crate::response::{api_error, classify, unexpected_content_type, HeadKind};
 use crate::retry::{CallKind, RetryDecision, RetryPolicy};
-use crate::transport::{read_body, Transport};
+use crate::transport::{declared_length, read_body_sized, Transport};
 use crate::types::Health;
 
 /// A client for one worker over transport `T`. Cheap to clone (shared
@@ -224,8 +224,18 @@ impl<T: Transport> Client<T> {
     async fn fetch(&self, request: http::Request<Bytes>) -> Result<Response<Bytes>, Error> {
         let response = self.transport.send(request).await?;
         let (parts, mut body) = response.into_parts();
-        let bytes = read_body(&mut body, self.config.limits().max_response_bytes).await?;
+        let bytes = self.read_whole(&mut body, &parts.headers).await?;
         Ok(Response::from_parts(parts, bytes))
+    }
+
+    /// Reads a whole response body (bounded by the configured limit).
+    pub(crate) async fn read_whole(
+        &self,
+        body: &mut T::Body,
+        headers: &http::HeaderMap,
+    ) -> Result<Bytes, Error> {
+        let limit = self.config.limits().max_response_bytes;
+        read_body_sized(body, limit, declared_length(headers)).await
     }
 
     /// Opens an SSE operation: retries failures before the stream starts (as
@@ -253,7 +263,7 @@ impl<T: Transport> Client<T> {
         let (parts, mut body) = response.into_parts();
         match classify(parts.status, &parts.headers, true) {
             HeadKind::Error => {
-                let bytes = read_body(&mut body, self.config.limits().max_response_bytes).await?;
+                let bytes = self.read_whole(&mut body, &parts.headers).await?;
                 Err(api_error(parts.status, &parts.headers, &bytes))
             }
             HeadKind::UnexpectedContentType => Err(unexpected_content_type(&parts.headers)),
