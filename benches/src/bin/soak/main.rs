@@ -69,6 +69,11 @@ pub(crate) fn frame(id: &str, seq: u64, n: u64) -> String {
     }
 }
 
+/// Whether the server never lets run `id` get past its first cut.
+pub(crate) fn is_stuck(id: &str) -> bool {
+    mix(&[hash_str(id)]) % 100 == 0
+}
+
 /// FNV-1a of a string (stable across processes).
 pub(crate) fn hash_str(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -181,6 +186,8 @@ struct Totals {
     sent: AtomicU64,
     delivered: AtomicU64,
     mismatched_runs: AtomicU64,
+    silent: AtomicU64,
+    stuck_errors: AtomicU64,
     out_of_order: AtomicU64,
     wrong_payload: AtomicU64,
     hangs: AtomicU64,
@@ -189,6 +196,18 @@ struct Totals {
 }
 
 impl Totals {
+    fn error(&self, id: &str, e: &Error) {
+        *self
+            .errors
+            .lock()
+            .unwrap()
+            .entry(error_kind(e))
+            .or_default() += 1;
+        if is_stuck(id) {
+            self.stuck_errors.fetch_add(1, Relaxed);
+        }
+    }
+
     fn problem(&self, what: String) {
         let mut examples = self.examples.lock().unwrap();
         if examples.len() < 10 {
@@ -228,12 +247,7 @@ async fn one_run<T: Transport>(client: &Client<T>, id: &str, totals: &Totals) ->
     let mut stream = match client.runs().stream(id).await {
         Ok(stream) => stream,
         Err(e) => {
-            *totals
-                .errors
-                .lock()
-                .unwrap()
-                .entry(error_kind(&e))
-                .or_default() += 1;
+            totals.error(id, &e);
             return last;
         }
     };
@@ -262,12 +276,7 @@ async fn one_run<T: Transport>(client: &Client<T>, id: &str, totals: &Totals) ->
                 }
             }
             Err(e) => {
-                *totals
-                    .errors
-                    .lock()
-                    .unwrap()
-                    .entry(error_kind(&e))
-                    .or_default() += 1;
+                totals.error(id, &e);
                 if stream.next().await.is_some() {
                     totals.problem(format!("{id}: an item after the error {e}"));
                 }
@@ -277,7 +286,10 @@ async fn one_run<T: Transport>(client: &Client<T>, id: &str, totals: &Totals) ->
     }
     if last != n {
         totals.problem(format!("{id}: ended silently after seq {last} of {n}"));
-        totals.mismatched_runs.fetch_add(1, Relaxed);
+        totals.silent.fetch_add(1, Relaxed);
+    }
+    if is_stuck(id) {
+        totals.problem(format!("{id}: a stuck run ended without an error"));
     }
     last
 }
@@ -455,6 +467,19 @@ fn report(
         "| runs ended by their terminal event | {} |",
         get(&totals.completed)
     );
+    println!(
+        "| runs ended by a typed error | {} |",
+        totals.errors.lock().unwrap().values().sum::<u64>()
+    );
+    println!(
+        "| runs ended silently (no terminal event, no error) | {} |",
+        get(&totals.silent)
+    );
+    println!(
+        "| stuck runs (the server never gets past the first cut) / ended by an error | {} / {} |",
+        stats.get("stuck_runs").copied().unwrap_or(0),
+        get(&totals.stuck_errors)
+    );
     println!("| events sent whole by the server (distinct per run) | {sent} |");
     println!("| events delivered | {delivered} |");
     println!(
@@ -527,6 +552,7 @@ fn report(
         || get(&totals.out_of_order) > 0
         || get(&totals.wrong_payload) > 0
         || get(&totals.hangs) > 0
+        || get(&totals.silent) > 0
         || !examples.is_empty();
     println!("\nverdict: {}", if failed { "FAILED" } else { "ok" });
     failed

@@ -7,7 +7,8 @@
 //! the run; a cut (FIN without the last chunk, possibly inside a frame); an
 //! early clean end; a stall past the client's idle timeout; a resend from
 //! before `since` (duplicates); an empty body; a `503`. Bodies go out in
-//! pieces of random size with random pauses.
+//! pieces of random size with random pauses. One run in a hundred is stuck:
+//! no answer after its first gets past the first cut.
 //!
 //! `GET /sent/{id}` answers the highest seq whose whole frame went out for
 //! that run (once its connections are closed) and forgets the run, so the
@@ -23,7 +24,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::{events_of, frame, hash_str, mix, STALL};
+use super::{events_of, frame, hash_str, is_stuck, mix, STALL};
 
 /// What one answer does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +74,7 @@ struct Shared {
     answers: [AtomicU64; 7],
     frames: AtomicU64,
     resent: AtomicU64,
+    stuck: AtomicU64,
 }
 
 /// Runs the server until stdin closes.
@@ -96,6 +98,7 @@ pub fn serve(seed: u64) {
         }
         let _ = writeln!(out, "STAT frames {}", done.frames.load(Relaxed));
         let _ = writeln!(out, "STAT resent {}", done.resent.load(Relaxed));
+        let _ = writeln!(out, "STAT stuck_runs {}", done.stuck.load(Relaxed));
         let left = done.runs.lock().map(|r| r.len()).unwrap_or(0);
         let _ = writeln!(out, "STAT unqueried_runs {left}");
         let _ = writeln!(out, "END");
@@ -154,7 +157,20 @@ async fn connection(mut tcp: TcpStream, shared: &Shared) -> std::io::Result<()> 
         id: id.clone(),
     };
     let mut rng = fastrand::Rng::with_seed(mix(&[shared.seed, hash_str(&id), attempt]));
-    let answer = draw(&mut rng);
+    let n = events_of(&id);
+    // One run in a hundred is stuck: its first answer ends early, and no
+    // later one gets past that point (empty, duplicates only, or cut before
+    // the next whole frame), so the client must give up with an error once
+    // its reconnects in a row are spent.
+    let stuck = is_stuck(&id);
+    let answer = match (stuck, attempt) {
+        (false, _) => draw(&mut rng),
+        (true, 1) => Answer::EarlyEnd,
+        (true, _) => [Answer::Empty, Answer::Duplicates, Answer::Cut][rng.usize(0..3)],
+    };
+    if stuck && attempt == 1 {
+        shared.stuck.fetch_add(1, Relaxed);
+    }
     let slot = ANSWERS.iter().position(|(a, _)| *a == answer).unwrap_or(0);
     shared.answers[slot].fetch_add(1, Relaxed);
     if answer == Answer::Unavailable {
@@ -167,12 +183,13 @@ async fn connection(mut tcp: TcpStream, shared: &Shared) -> std::io::Result<()> 
         )
         .await;
     }
-    let n = events_of(&id);
     let first = match answer {
         Answer::Duplicates => rng.u64(1..=since + 1).min(n + 1),
         _ => since + 1,
     };
     let last = match answer {
+        _ if stuck && attempt == 1 => first + rng.u64(0..n - 1) - 1,
+        _ if stuck => since,
         Answer::Empty => first.saturating_sub(1),
         // Anywhere in the run, often early.
         Answer::Cut | Answer::EarlyEnd | Answer::Stall => {
