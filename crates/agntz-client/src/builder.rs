@@ -5,9 +5,13 @@ use agntz_proto::error::Error;
 use agntz_proto::retry::RetryPolicy;
 use agntz_reqwest::ReqwestTransport;
 
-use crate::{AgntzClient, ENV_API_KEY, ENV_BASE_URL};
+use agntz_proto::transport::Transport;
 
-/// Builds an [`AgntzClient`] (or, with the `hyper` feature, a hyper client).
+use crate::{AgntzClient, ENV_API_KEY, ENV_API_URL, ENV_BASE_URL};
+
+/// Builds an [`AgntzClient`] over reqwest ([`build`](Self::build)), hyper
+/// ([`build_hyper`](Self::build_hyper), feature `hyper`) or a transport of
+/// your own ([`build_with`](Self::build_with)).
 #[derive(Debug, Default)]
 pub struct AgntzClientBuilder {
     config: ConfigBuilder,
@@ -34,15 +38,21 @@ impl AgntzClientBuilder {
         self
     }
 
-    /// Reads `AGNTZ_API_KEY` (required) and `AGNTZ_BASE_URL` (optional).
+    /// Reads `AGNTZ_API_KEY` (required) and the base URL from
+    /// `AGNTZ_BASE_URL`, else `AGNTZ_API_URL` (the official CLI's name);
+    /// both optional.
     pub fn from_env(mut self) -> Result<Self, Error> {
         let key = std::env::var(ENV_API_KEY)
-            .map_err(|_| Error::InvalidRequest(format!("{ENV_API_KEY} is not set")))?;
+            .ok()
+            .filter(|key| !key.trim().is_empty())
+            .ok_or_else(|| Error::InvalidRequest(format!("{ENV_API_KEY} is not set")))?;
         self = self.api_key(key);
-        if let Ok(url) = std::env::var(ENV_BASE_URL) {
-            if !url.trim().is_empty() {
-                self = self.base_url(url);
-            }
+        let url = [ENV_BASE_URL, ENV_API_URL]
+            .into_iter()
+            .filter_map(|name| std::env::var(name).ok())
+            .find(|url| !url.trim().is_empty());
+        if let Some(url) = url {
+            self = self.base_url(url);
         }
         Ok(self)
     }
@@ -141,9 +151,21 @@ impl AgntzClientBuilder {
         )))
     }
 
-    /// Builds a client over the raw hyper 1.x transport.
+    /// Builds a client over a transport of your own (or a pre-built
+    /// [`ReqwestTransport`] / `HyperTransport`). The builder's TLS settings
+    /// (`add_root_certificate_pem`, `reqwest_client`) do not apply: the
+    /// transport owns its connections; timeouts, retries and limits do.
+    pub fn build_with<T: Transport>(self, transport: T) -> Result<AgntzClient<T>, Error> {
+        let (config, _) = self.build_config()?;
+        Ok(AgntzClient::from_client(agntz_proto::Client::new(
+            config, transport,
+        )))
+    }
+
+    /// Builds a client over the raw hyper 1.x transport (feature `hyper`).
     #[cfg(feature = "hyper")]
-    pub fn build_hyper(self) -> Result<crate::hyper::HyperClient, Error> {
+    #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
+    pub fn build_hyper(self) -> Result<AgntzClient<agntz_hyper::HyperTransport>, Error> {
         let (config, rest) = self.build_config()?;
         let timeouts = config.timeouts();
         let mut builder = agntz_hyper::HyperTransport::builder()
@@ -152,7 +174,10 @@ impl AgntzClientBuilder {
         for pem in &rest.root_certificates {
             builder = builder.add_root_certificate_pem(pem)?;
         }
-        Ok(agntz_proto::Client::new(config, builder.build()?))
+        Ok(AgntzClient::from_client(agntz_proto::Client::new(
+            config,
+            builder.build()?,
+        )))
     }
 }
 

@@ -138,7 +138,10 @@ async fn transport_errors() {
 #[cfg(feature = "hyper")]
 mod hyper {
     use super::*;
-    use agntz_client::hyper::{HyperClient, HyperTransport};
+    use agntz_client::transport::HyperTransport;
+    use agntz_client::AgntzClient;
+
+    type HyperClient = AgntzClient<HyperTransport>;
 
     fn client(base: &str) -> HyperClient {
         AgntzClientBuilder::new()

@@ -15,8 +15,8 @@ use memchr::memmem;
 use serde_json::Value;
 
 use crate::error::{ApiError, BoxError, DecodeError, Error, StreamError, TransportError};
-use crate::events::{RunEvent, StreamEvent, TraceEvent, UnknownEvent};
-use crate::stream::AgentFrame;
+use crate::events::{BlockEvent, RunEvent, StreamEvent, TraceEvent, UnknownEvent};
+use crate::stream::{AgentFrame, BlockFrame};
 use crate::types::BatchRunItem;
 
 /// What replaces the key.
@@ -258,6 +258,26 @@ impl Scrub for AgentFrame {
     #[inline]
     fn scrub(&mut self, r: &Redactor<'_>) {
         if let AgentFrame::Event(e) = self {
+            e.scrub(r);
+        }
+    }
+}
+
+impl Scrub for BlockEvent {
+    #[inline]
+    fn scrub(&mut self, r: &Redactor<'_>) {
+        match self {
+            BlockEvent::Error(e) => r.string(&mut e.error),
+            BlockEvent::Unknown(e) => r.unknown(e),
+            _ => {}
+        }
+    }
+}
+
+impl Scrub for BlockFrame {
+    #[inline]
+    fn scrub(&mut self, r: &Redactor<'_>) {
+        if let BlockFrame::Event(e) = self {
             e.scrub(r);
         }
     }

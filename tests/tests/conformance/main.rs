@@ -6,14 +6,17 @@
 //! `#[tokio::test]` per transport.
 
 mod batches;
+mod callbacks;
 mod catalog;
 mod datasets;
 mod evals;
 mod harness;
 mod hostile;
 mod memory;
+mod outputs;
 mod replies;
 mod scenarios;
+mod tooling;
 mod versions;
 mod webhook_secrets;
 mod webhooks;
@@ -81,6 +84,11 @@ transports!(api = scenarios;
     client_tool_manifests_need_attached_handlers,
 );
 
+transports!(outputs_api = outputs;
+    structured_output_is_json_on_run_and_text_on_the_record,
+    text_output_reads_the_same_from_run_and_record,
+);
+
 transports!(replies_api = replies;
     stream_yields_replies_in_order,
     run_and_run_records_expose_replies,
@@ -94,6 +102,14 @@ transports!(webhooks_api = webhooks;
     webhooks_of_a_failed_run_and_a_retried_delivery,
     batch_run_webhook_is_signed_and_decoded,
 );
+transports!(callback_tools = callbacks;
+    callback_tool_result_reaches_the_model_and_the_output,
+    failing_handler_is_retried_and_runs_once_per_delivery_after,
+    a_4xx_is_not_retried_and_the_model_sees_the_error,
+    tampered_stale_and_foreign_deliveries_are_refused,
+    import_probes_the_callback_url_with_options,
+);
+
 transports!(resources = catalog;
     agents_import_list_get_then_run,
     unknown_agent_get_is_not_found,
@@ -151,11 +167,13 @@ transports!(evaluation = evals;
     eval_run_completes_with_scores,
     eval_run_errors,
     eval_run_cancel_and_partial,
+    eval_wait_for_run_is_bounded,
     eval_runs_list_and_paginate,
     eval_run_on_datasets_created_through_the_api,
 );
 
 transports!(batching = batches;
+    batch_wait_for_run_is_bounded,
     batch_definitions_versions_and_aliases,
     batch_run_inline_items_to_results,
     batch_run_dataset_compare_cancel_delete,
@@ -170,4 +188,15 @@ transports!(versioning = versions;
 
 transports!(secrets = webhook_secrets;
     webhook_secrets_lifecycle,
+);
+
+transports!(manifest_tooling = tooling;
+    validate_reports_every_level,
+    validate_looks_up_the_callers_tenant,
+    run_block_runs_the_selected_block,
+    stream_block_keeps_the_block_fields,
+    block_client_tools_are_checked_on_the_block_only,
+    build_agent_needs_no_key_and_is_rate_limited,
+    edit_agent_revises_the_block_in_focus,
+    system_agents_refuse_pins_before_sending,
 );

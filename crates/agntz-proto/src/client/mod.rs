@@ -4,9 +4,11 @@
 //! (no spawned tasks, no channels). Streams are concrete types that poll the
 //! transport's body and the sans-IO decoder.
 
+mod agent_tooling;
 mod agents;
 mod artifacts;
 mod batches;
+mod block_stream;
 mod datasets;
 mod deadline;
 mod evals;
@@ -18,11 +20,13 @@ mod runs;
 mod sessions;
 mod tools;
 mod traces;
+mod wait;
 mod webhook_secrets;
 
 pub use agents::{AgentStream, Agents};
 pub use artifacts::Artifacts;
 pub use batches::{BatchResults, Batches};
+pub use block_stream::BlockStream;
 pub use datasets::Datasets;
 pub use evals::Evals;
 pub use memory::Memory;
@@ -32,6 +36,7 @@ pub use runs::Runs;
 pub use sessions::Sessions;
 pub use tools::{ClientTools, ToolResult};
 pub use traces::Traces;
+pub use wait::Wait;
 pub use webhook_secrets::WebhookSecrets;
 
 use std::sync::Arc;
@@ -45,6 +50,7 @@ use crate::ops::{GetHealth, Operation, StreamOperation};
 use crate::redact::Redactor;
 use crate::response::{api_error, classify, unexpected_content_type, HeadKind};
 use crate::retry::{CallKind, RetryDecision, RetryPolicy};
+use crate::trace::Trace;
 use crate::transport::{declared_length, read_body_sized, Transport};
 use crate::types::Health;
 
@@ -173,15 +179,15 @@ impl<T: Transport> Client<T> {
     /// Runs any request/response operation with this client's retry policy
     /// and deadline.
     pub async fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        let result = match self.config.timeouts().deadline {
-            None => self.execute_with_retries(op).await,
-            Some(limit) => {
-                deadline::race(self.execute_with_retries(op), self.transport.sleep(limit))
-                    .await
-                    .unwrap_or_else(|| Err(TimeoutError::new(TimeoutKind::Deadline, limit).into()))
-            }
-        };
-        result.map_err(|e| self.redactor().error(e))
+        let trace = Trace::request::<O>();
+        let result = trace
+            .instrument(self.execute_in_time(op, &trace))
+            .await
+            .map_err(|e| self.redactor().error(e));
+        if let Err(e) = &result {
+            trace.failed(e);
+        }
+        result
     }
 
     /// Scrubs this client's own API key from server-provided text.
@@ -189,23 +195,53 @@ impl<T: Transport> Client<T> {
         Redactor::new(self.config.api_key().map(ApiKey::expose))
     }
 
-    async fn execute_with_retries<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+    async fn execute_in_time<O: Operation>(
+        &self,
+        op: &O,
+        trace: &Trace,
+    ) -> Result<O::Output, Error> {
+        match self.config.timeouts().deadline {
+            None => self.execute_with_retries(op, trace).await,
+            Some(limit) => deadline::race(
+                self.execute_with_retries(op, trace),
+                self.transport.sleep(limit),
+            )
+            .await
+            .unwrap_or_else(|| Err(TimeoutError::new(TimeoutKind::Deadline, limit).into())),
+        }
+    }
+
+    async fn execute_with_retries<O: Operation>(
+        &self,
+        op: &O,
+        trace: &Trace,
+    ) -> Result<O::Output, Error> {
         let mut retries = 0;
         loop {
             let request = op.build(&self.config)?;
-            let error = match self.fetch(request).await {
+            trace.sending(&self.config, &request, retries + 1);
+            let error = match self.fetch(request, trace).await {
                 Ok(response) => match op.parse(response) {
-                    Ok(output) => return Ok(output),
+                    Ok(output) => {
+                        trace.run_ids(|| op.run_ids(&output));
+                        return Ok(output);
+                    }
                     Err(e) => e,
                 },
                 Err(e) => e,
             };
-            retries = self.backoff(O::KIND, retries, error).await?;
+            retries = self.backoff(O::KIND, retries, error, trace).await?;
         }
     }
 
     /// Sleeps before retry number `retries + 1`, or gives the error back.
-    async fn backoff(&self, kind: CallKind, retries: u32, error: Error) -> Result<u32, Error> {
+    async fn backoff(
+        &self,
+        kind: CallKind,
+        retries: u32,
+        error: Error,
+        trace: &Trace,
+    ) -> Result<u32, Error> {
         let jitter = self.transport.jitter();
         match self
             .config
@@ -213,6 +249,7 @@ impl<T: Transport> Client<T> {
             .decide(kind, retries, &error, jitter)
         {
             RetryDecision::RetryAfter(wait) => {
+                trace.retry(retries + 1, wait, &error);
                 self.transport.sleep(wait).await;
                 Ok(retries + 1)
             }
@@ -220,9 +257,26 @@ impl<T: Transport> Client<T> {
         }
     }
 
-    /// Sends one request and reads the whole (bounded) body.
-    async fn fetch(&self, request: http::Request<Bytes>) -> Result<Response<Bytes>, Error> {
+    /// Sends one request, returning the response head (recorded on
+    /// `trace` with the time to first byte) and body.
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+        trace: &Trace,
+    ) -> Result<Response<T::Body>, Error> {
+        let sent = trace.now(&*self.transport);
         let response = self.transport.send(request).await?;
+        trace.head(response.status(), sent, trace.now(&*self.transport));
+        Ok(response)
+    }
+
+    /// Sends one request and reads the whole (bounded) body.
+    async fn fetch(
+        &self,
+        request: http::Request<Bytes>,
+        trace: &Trace,
+    ) -> Result<Response<Bytes>, Error> {
+        let response = self.send(request, trace).await?;
         let (parts, mut body) = response.into_parts();
         let bytes = self.read_whole(&mut body, &parts.headers).await?;
         Ok(Response::from_parts(parts, bytes))
@@ -242,24 +296,43 @@ impl<T: Transport> Client<T> {
     /// the retry policy allows), reads error bodies into typed errors, and
     /// returns the body of a `text/event-stream` response.
     pub async fn open_stream<O: StreamOperation>(&self, op: &O) -> Result<T::Body, Error> {
-        self.open_with_retries(op)
+        let trace = Trace::stream::<O>();
+        self.open_traced(op, &trace)
+            .await
+            .inspect_err(|e| trace.failed(e))
+    }
+
+    /// [`open_stream`](Self::open_stream), recording into the span of the
+    /// stream being (re)opened. Failures are the caller's to record: a run
+    /// stream's failed reconnect may still be followed by a good one.
+    pub(crate) async fn open_traced<O: StreamOperation>(
+        &self,
+        op: &O,
+        trace: &Trace,
+    ) -> Result<T::Body, Error> {
+        let opening = async {
+            let mut retries = 0;
+            loop {
+                let request = op.build(&self.config)?;
+                trace.sending(&self.config, &request, retries + 1);
+                match self.open_once(request, trace).await {
+                    Ok(body) => return Ok(body),
+                    Err(error) => retries = self.backoff(O::KIND, retries, error, trace).await?,
+                }
+            }
+        };
+        trace
+            .instrument(opening)
             .await
             .map_err(|e| self.redactor().error(e))
     }
 
-    async fn open_with_retries<O: StreamOperation>(&self, op: &O) -> Result<T::Body, Error> {
-        let mut retries = 0;
-        loop {
-            let request = op.build(&self.config)?;
-            match self.open_once(request).await {
-                Ok(body) => return Ok(body),
-                Err(error) => retries = self.backoff(O::KIND, retries, error).await?,
-            }
-        }
-    }
-
-    async fn open_once(&self, request: http::Request<Bytes>) -> Result<T::Body, Error> {
-        let response = self.transport.send(request).await?;
+    async fn open_once(
+        &self,
+        request: http::Request<Bytes>,
+        trace: &Trace,
+    ) -> Result<T::Body, Error> {
+        let response = self.send(request, trace).await?;
         let (parts, mut body) = response.into_parts();
         match classify(parts.status, &parts.headers, true) {
             HeadKind::Error => {

@@ -10,8 +10,9 @@ use super::Client;
 use crate::config::Config;
 use crate::error::{Error, StreamErrorCode, TimeoutKind};
 use crate::events::{RunEvent, TraceEvent};
-use crate::ops::StreamRun;
+use crate::ops::{RunIds, StreamRun};
 use crate::stream::{RunFrames, TraceFrames};
+use crate::trace::Trace;
 use crate::transport::Transport;
 
 type Reconnect<B> = Pin<Box<dyn Future<Output = Result<B, Error>> + Send>>;
@@ -41,6 +42,7 @@ pub struct RunStream<T: Transport> {
     last_seq: Option<u64>,
     reconnects: u32,
     done: bool,
+    trace: Trace,
 }
 
 impl<T: Transport> std::fmt::Debug for RunStream<T> {
@@ -55,7 +57,7 @@ impl<T: Transport> std::fmt::Debug for RunStream<T> {
 }
 
 impl<T: Transport> RunStream<T> {
-    pub(crate) fn new(client: Client<T>, op: &StreamRun, body: T::Body) -> Self {
+    pub(crate) fn new(client: Client<T>, op: &StreamRun, body: T::Body, trace: Trace) -> Self {
         use crate::ops::StreamOperation;
         RunStream {
             current: Some(FrameStream::new(body, op.frames(), client.config.clone())),
@@ -65,6 +67,7 @@ impl<T: Transport> RunStream<T> {
             last_seq: op.since_seq(),
             reconnects: 0,
             done: false,
+            trace,
         }
     }
 
@@ -111,7 +114,7 @@ impl<T: Transport> RunStream<T> {
         }
     }
 
-    fn start_reconnect(&mut self) {
+    fn start_reconnect(&mut self, cause: &Error) {
         let client = self.client.clone();
         let wait = client
             .config()
@@ -122,9 +125,12 @@ impl<T: Transport> RunStream<T> {
             op = op.since(seq);
         }
         self.reconnects += 1;
+        self.trace
+            .reconnect(self.reconnects, wait, self.last_seq, cause);
+        let trace = self.trace.clone();
         self.reconnect = Some(Box::pin(async move {
             client.transport().sleep(wait).await;
-            client.open_stream(&op).await
+            client.open_traced(&op, &trace).await
         }));
     }
 
@@ -143,12 +149,14 @@ impl<T: Transport> RunStream<T> {
                         self.current = Some(FrameStream::new(body, frames, config));
                     }
                     Err(e) if self.can_resume(&e) => {
-                        self.start_reconnect();
+                        self.start_reconnect(&e);
                         continue;
                     }
                     Err(e) => {
                         self.done = true;
-                        return Poll::Ready(Some(Err(self.give_up(e))));
+                        let e = self.give_up(e);
+                        self.trace.failed(&e);
+                        return Poll::Ready(Some(Err(e)));
                     }
                 }
             }
@@ -167,15 +175,19 @@ impl<T: Transport> RunStream<T> {
                         self.reconnects = 0;
                     }
                     self.last_seq = seq.or(self.last_seq);
+                    self.trace.item();
+                    self.trace.run_ids(|| event_ids(&event));
                     return Poll::Ready(Some(Ok(event)));
                 }
                 Some(Err(e)) if self.can_resume(&e) => {
                     self.current = None;
-                    self.start_reconnect();
+                    self.start_reconnect(&e);
                 }
                 Some(Err(e)) => {
                     self.done = true;
-                    return Poll::Ready(Some(Err(self.give_up(e))));
+                    let e = self.give_up(e);
+                    self.trace.failed(&e);
+                    return Poll::Ready(Some(Err(e)));
                 }
                 None => {
                     self.done = true;
@@ -183,6 +195,16 @@ impl<T: Transport> RunStream<T> {
                 }
             }
         }
+    }
+}
+
+/// The session a run stream's event names: a run's `run-complete` result or
+/// a snapshot of the stored run (other events carry child run ids only).
+fn event_ids(event: &RunEvent) -> RunIds<'_> {
+    match event {
+        RunEvent::Complete(done) => RunIds::new(None, Some(&done.result.session_id)),
+        RunEvent::Snapshot(run) => RunIds::new(None, run.session_id.as_deref()),
+        _ => RunIds::default(),
     }
 }
 
@@ -203,6 +225,7 @@ impl<T: Transport> Stream for RunStream<T> {
 /// `TraceDone`.
 pub struct TraceStream<T: Transport> {
     frames: FrameStream<T::Body, TraceFrames>,
+    trace: Trace,
 }
 
 impl<T: Transport> std::fmt::Debug for TraceStream<T> {
@@ -214,15 +237,31 @@ impl<T: Transport> std::fmt::Debug for TraceStream<T> {
 }
 
 impl<T: Transport> TraceStream<T> {
-    pub(crate) fn new(body: T::Body, frames: TraceFrames, config: Arc<Config>) -> Self {
+    pub(crate) fn new(
+        body: T::Body,
+        frames: TraceFrames,
+        config: Arc<Config>,
+        trace: Trace,
+    ) -> Self {
         TraceStream {
             frames: FrameStream::new(body, frames, config),
+            trace,
         }
     }
 
     /// The next event, `None` after the terminal event.
     pub async fn next(&mut self) -> Option<Result<TraceEvent, Error>> {
-        std::future::poll_fn(|cx| self.frames.poll_item(cx)).await
+        std::future::poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<TraceEvent, Error>>> {
+        let item = std::task::ready!(self.frames.poll_item(cx));
+        match &item {
+            Some(Ok(_)) => self.trace.item(),
+            Some(Err(e)) => self.trace.failed(e),
+            None => {}
+        }
+        Poll::Ready(item)
     }
 }
 
@@ -230,6 +269,6 @@ impl<T: Transport> Stream for TraceStream<T> {
     type Item = Result<TraceEvent, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().frames.poll_item(cx)
+        self.get_mut().poll_event(cx)
     }
 }
