@@ -188,7 +188,8 @@ impl<'a> Redactor<'a> {
             | Error::Api(e) => self.api(e),
             Error::Stream(e) => self.stream(e),
             Error::Decode(e) => self.decode(e),
-            Error::Timeout(_) | Error::BodyTooLarge { .. } => {}
+            // Local failures: no server text in them.
+            Error::Timeout(_) | Error::BodyTooLarge { .. } | Error::Content(_) => {}
         }
         error
     }
