@@ -87,9 +87,7 @@ fn blocking_file(ty: &str, async_file: &str) -> String {
     match ty {
         "Client" => "client.rs".into(),
         "ClientTools" => "tools.rs".into(),
-        "AgentStream" | "RunStream" | "TraceStream" | "Pages" | "BatchResults" => {
-            "iter.rs".into()
-        }
+        "AgentStream" | "RunStream" | "TraceStream" | "Pages" | "BatchResults" => "iter.rs".into(),
         _ => async_file.into(),
     }
 }
