@@ -59,6 +59,7 @@ transports!(api = seed;
     truncated_stream_is_an_error_after_events,
     dropping_a_stream_cancels_the_run,
     https_run_and_stream_with_generated_certificate,
+    timeouts_fire_through_the_blocking_client,
 );
 
 transports!(client_tools = tools;

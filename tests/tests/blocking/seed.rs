@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use agntz_client::{
     Error, Message, Retention, RetentionMode, RunEvent, RunFilter, RunRequest, RunStatus,
-    SessionImport, SessionSnapshot, StreamErrorCode, StreamEvent, TraceEvent, TraceFilter,
-    Transport, TransportErrorKind,
+    SessionImport, SessionSnapshot, StreamErrorCode, StreamEvent, TimeoutKind, TraceEvent,
+    TraceFilter, Transport, TransportErrorKind,
 };
 use agntz_testkit::{Fault, FaultRule, TestWorkerConfig};
 
@@ -615,6 +615,56 @@ pub fn https_run_and_stream_with_generated_certificate<T: Transport>(h: Harness<
     let err = untrusted.health().expect_err("untrusted certificate");
     assert!(
         matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Connect),
+        "{err:?}"
+    );
+}
+
+pub fn timeouts_fire_through_the_blocking_client<T: Transport>(h: Harness<T>) {
+    // The idle timer between stream chunks.
+    let client = h.client_from(h.builder().idle_timeout(Duration::from_millis(400)));
+    h.worker.faults().push(Fault::StallAfterEvents {
+        events: 1,
+        duration: None,
+    });
+    let mut stream = client
+        .agents()
+        .stream(RunRequest::new("echo").input("stall"))
+        .expect("open stream");
+    assert!(matches!(stream.next(), Some(Ok(StreamEvent::Start(_)))));
+    match stream.next() {
+        Some(Err(Error::Timeout(t))) => {
+            assert_eq!(t.kind, TimeoutKind::Idle);
+            assert_eq!(t.after, Duration::from_millis(400));
+        }
+        other => panic!("expected an idle timeout, got {other:?}"),
+    }
+    assert!(stream.next().is_none());
+
+    // A durable run's stream resumes after the same stall.
+    let (id, all) = finished_run(&h);
+    h.worker.faults().push_rule(
+        FaultRule::new(Fault::StallAfterEvents {
+            events: 3,
+            duration: None,
+        })
+        .path(format!("/runs/{id}/stream")),
+    );
+    let resumed = client
+        .runs()
+        .stream(&id)
+        .expect("stream")
+        .collect_all()
+        .expect("resumed after the stall");
+    assert_eq!(resumed, all);
+
+    // The overall deadline of a call.
+    let client = h.client_from(h.builder().deadline(Duration::from_millis(300)));
+    let err = client
+        .agents()
+        .run(RunRequest::new("echo").input("SLOW:5 too slow"))
+        .expect_err("deadline");
+    assert!(
+        matches!(&err, Error::Timeout(t) if t.kind == TimeoutKind::Deadline),
         "{err:?}"
     );
 }

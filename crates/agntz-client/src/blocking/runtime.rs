@@ -2,6 +2,7 @@
 //! blocks on it.
 
 use std::future::Future;
+use std::task::{Context, Poll, Waker};
 
 use agntz_proto::error::{BlockingError, BlockingErrorKind, Error};
 use tokio::runtime::{Builder, EnterGuard, Handle, Runtime};
@@ -66,15 +67,28 @@ impl BlockingRuntime {
             )
             .into());
         }
-        match &self.runtime {
-            Some(runtime) => Ok(runtime.block_on(future)),
-            // Only `Drop` takes the runtime, and nothing runs after it.
-            None => Err(BlockingError::new(
+        // Only `Drop` takes the runtime, and nothing runs after it.
+        let Some(runtime) = &self.runtime else {
+            return Err(BlockingError::new(
                 BlockingErrorKind::RuntimeStart,
                 "the blocking client's runtime has shut down",
             )
-            .into()),
+            .into());
+        };
+        let mut future = std::pin::pin!(future);
+        // Fast path: a stream's next item is usually decoded from a chunk
+        // already received, so one poll in the runtime's context settles
+        // it without `block_on`'s park machinery (several times the cost
+        // of entering the context). Otherwise `block_on` polls again with
+        // a real waker, which replaces the no-op one.
+        {
+            let _context = runtime.enter();
+            let mut cx = Context::from_waker(Waker::noop());
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return Ok(output);
+            }
         }
+        Ok(runtime.block_on(future))
     }
 }
 
