@@ -35,5 +35,9 @@ resource! {
     pages fn all_items(run_id: &str, query: BatchItemsQuery) -> Pages<T, ListBatchItems>;
     call fn results(run_id: &str) -> Vec<BatchRunItem>;
     stream fn results_stream(run_id: &str) -> BatchResults<T>;
-    call fn compare(left_run_id: &str, right_run_id: &str, query: BatchItemsQuery) -> BatchComparison;
+    call fn compare(
+        left_run_id: &str,
+        right_run_id: &str,
+        query: BatchItemsQuery,
+    ) -> BatchComparison;
 }

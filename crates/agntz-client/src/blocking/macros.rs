@@ -3,9 +3,9 @@
 
 /// `resource! { /// docs
 ///     Name => accessor;
-///     call fn m[generics](args) -> Output;   // async fn: blocks, `Result<Output, Error>`
-///     stream fn m(args) -> Iter<..>;         // async fn giving a stream: `Result<Iter<..>, Error>`
-///     pages fn m(args) -> Iter<..>;          // fn giving a lazy stream: `Iter<..>`
+///     call fn m[generics](args) -> Output;  // async fn; gives `Result<Output, Error>`
+///     stream fn m(args) -> Iter<..>;        // async fn opening a stream; `Result<Iter, Error>`
+///     pages fn m(args) -> Iter<..>;         // fn giving a lazy stream; `Iter<..>`
 /// }`
 ///
 /// declares `pub struct Name<'a, T>` borrowing the blocking client, whose
