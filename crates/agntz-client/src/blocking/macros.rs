@@ -11,8 +11,18 @@
 /// declares `pub struct Name<'a, T>` borrowing the blocking client, whose
 /// method `m` calls `m` of the async `crate::Name` with the same arguments
 /// (`accessor` is the async client's method giving that resource).
+/// `resource! { impl Name => accessor; ... }` adds methods to a resource
+/// declared elsewhere.
 /// Methods with another shape go in a hand-written `impl` next to it.
 macro_rules! resource {
+    // More methods for a resource declared in another file (mirroring the
+    // async resource's own split across files).
+    (impl $Resource:ident => $accessor:ident; $($methods:tt)*) => {
+        impl<'a, T: $crate::Transport> $Resource<'a, T> {
+            $crate::blocking::macros::resource!(@methods $Resource $accessor; $($methods)*);
+        }
+    };
+
     (
         $(#[$doc:meta])*
         $Resource:ident => $accessor:ident;
