@@ -83,4 +83,5 @@ transports!(every_resource = resources;
     memory_and_datasets,
     evals_and_batches,
     execute_and_open_stream,
+    manifest_tooling,
 );

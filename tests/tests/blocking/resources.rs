@@ -4,12 +4,13 @@
 
 use std::time::Duration;
 
+use agntz_client::blocking::ClientTools;
 use agntz_client::ops::{GetHealth, StreamRun};
 use agntz_client::{
     AgentImport, ArtifactUpload, BatchInputItem, BatchItemsQuery, BatchRunRequest, BatchRunStatus,
-    DatasetDraft, DatasetImportInput, DatasetItem, DatasetItemsQuery, EvalCriterion,
-    EvalDefinition, EvalRunRequest, EvalRunStatus, MemoryEntry, MemoryEntryType, MemoryImport,
-    MemoryQuery, NewWebhookSecret, RunRequest, Transport,
+    BlockEvent, BlockSelection, DatasetDraft, DatasetImportInput, DatasetItem, DatasetItemsQuery,
+    EditAgentRequest, EvalCriterion, EvalDefinition, EvalRunRequest, EvalRunStatus, MemoryEntry,
+    MemoryEntryType, MemoryImport, MemoryQuery, NewWebhookSecret, RunRequest, Transport,
 };
 use serde_json::json;
 
@@ -17,6 +18,8 @@ use crate::harness::Harness;
 
 const POLL: Duration = Duration::from_millis(20);
 const GREETER: &str = "id: greeter\nname: Greeter\nkind: llm\nmodel:\n  provider: openai\n  name: fake-model\ninstruction: Greet the user.\n";
+const PIPELINE: &str = "id: wxblk\nname: Block test\nkind: sequential\nsteps:\n  - agent:\n      id: wxblk-first\n      kind: llm\n      model:\n        provider: openai\n        name: fake-model\n      instruction: First.\n  - agent:\n      id: wxblk-second\n      kind: llm\n      model:\n        provider: openai\n        name: fake-model\n      instruction: Second {{userQuery}}.\n";
+const PICKER: &str = "id: picker\nname: Picker\nkind: sequential\nsteps:\n  - agent:\n      id: picker-select\n      kind: llm\n      model:\n        provider: openai\n        name: fake-model\n      instruction: Read the selection.\n      tools:\n        - kind: client\n          name: get_selection\n";
 const SUMMARIES: &str = "id: summaries\nname: Customer summaries\nkind: llm\nmodel:\n  provider: openai\n  name: gpt-batch\ninstruction: Summarize the customer.\n";
 
 pub fn agents_artifacts_and_webhook_secrets<T: Transport>(h: Harness<T>) {
@@ -79,7 +82,7 @@ pub fn memory_and_datasets<T: Transport>(h: Harness<T>) {
     assert_eq!(corrected.content, "Prefers light mode");
     memory.curate(["app/user/u_1"]).expect("curate");
     memory
-        .delete_scope(["app/user/u_1"], "app/user/u_1", false)
+        .delete_scope("app/user/u_1", false)
         .expect("delete scope");
 
     let datasets = h.client.datasets();
@@ -189,4 +192,85 @@ pub fn execute_and_open_stream<T: Transport>(h: Harness<T>) {
         .with_retry_policy(agntz_client::RetryPolicy::none());
     assert_eq!(strict.health().expect("health").status, "ok");
     assert_eq!(strict.config().base_url(), h.client.config().base_url());
+}
+
+pub fn manifest_tooling<T: Transport>(h: Harness<T>) {
+    let agents = h.client.agents();
+    let report = agents
+        .validate("id: v4\nkind: sequential\nsteps:\n  - ref: nope-agent\n")
+        .expect("validate");
+    assert!(!report.is_valid());
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+
+    agents
+        .import(AgentImport::new([PIPELINE, PICKER]))
+        .expect("publish");
+    let second = agents
+        .run_block(
+            RunRequest::new("wxblk").input("two hi"),
+            BlockSelection::root().step(1),
+        )
+        .expect("block run");
+    assert_eq!(second.block_id, "wxblk-second");
+    assert_eq!(second.result.output, "ECHO: two hi");
+
+    let events = agents
+        .stream_block(
+            RunRequest::new("wxblk").input("hey"),
+            BlockSelection::root().step(1),
+        )
+        .expect("open")
+        .collect_all()
+        .expect("events");
+    match events.as_slice() {
+        [BlockEvent::Start(start), BlockEvent::Complete(done)] => {
+            assert_eq!(start.block_id, "wxblk-second");
+            assert_eq!(done.result.output, "ECHO: hey");
+        }
+        other => panic!("expected start then complete, got {other:?}"),
+    }
+    let failed = agents
+        .stream_block(
+            RunRequest::new("wxblk").input("FAIL_LLM"),
+            BlockSelection::root().step(0),
+        )
+        .expect("open")
+        .into_result()
+        .expect_err("run-error");
+    assert_eq!(failed.code(), Some("RUN_FAILED"));
+
+    let tools = ClientTools::new().handler("get_selection", |_input, _call| {
+        Ok(json!({"selected": "chapter one"}))
+    });
+    let done = agents
+        .stream_block_with_tools(
+            RunRequest::new("picker").input("CALL_TOOL:get_selection ARGS:{}"),
+            BlockSelection::root().step(0),
+            tools,
+        )
+        .expect("open")
+        .into_result()
+        .expect("completes");
+    assert_eq!(done.block_id, "picker-select");
+    assert!(done
+        .result
+        .output_text()
+        .is_some_and(|out| out.contains("chapter one")));
+
+    let draft = h
+        .client_with_key(None)
+        .agents()
+        .build("Greet the user by name")
+        .expect("draft without a key");
+    assert!(draft.is_usable(), "{draft:?}");
+    let edited = agents
+        .edit(
+            EditAgentRequest::new(PIPELINE, "Answer in French.")
+                .selection(BlockSelection::root().step(1)),
+        )
+        .expect("edit");
+    assert!(edited
+        .yaml
+        .as_deref()
+        .is_some_and(|yaml| yaml.contains("Answer in French.")));
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use agntz_proto::error::Error;
 use agntz_proto::transport::Transport;
-use agntz_proto::types::RunResult;
+use agntz_proto::types::{BlockRunResult, RunResult};
 use futures_core::Stream;
 
 use super::runtime::BlockingRuntime;
@@ -15,7 +15,8 @@ use super::runtime::BlockingRuntime;
 ///
 /// Its aliases name what it wraps: [`AgentStream`](super::AgentStream),
 /// [`RunStream`](super::RunStream), [`TraceStream`](super::TraceStream),
-/// [`Pages`](super::Pages), [`BatchResults`](super::BatchResults) and
+/// [`BlockStream`](super::BlockStream), [`Pages`](super::Pages),
+/// [`BatchResults`](super::BatchResults) and
 /// [`Body`](super::Body). Items, their order, and the errors are those of
 /// the async stream (events received before an error come first; a
 /// truncated stream is an error); the wrapped stream's own methods are
@@ -99,6 +100,18 @@ impl<T: Transport> Iter<crate::AgentStream<T>> {
     /// becomes an [`Error::Stream`] with code `RUN_FAILED` (see
     /// [`AgentStream::into_result`](crate::AgentStream::into_result)).
     pub fn into_result(self) -> Result<RunResult, Error> {
+        let Iter {
+            stream, runtime, ..
+        } = self;
+        runtime.block_on(stream.into_result())?
+    }
+}
+
+impl<T: Transport> Iter<crate::BlockStream<T>> {
+    /// Reads to the end and returns the block's result; a block error
+    /// becomes an [`Error::Stream`] with code `RUN_FAILED` (see
+    /// [`BlockStream::into_result`](crate::BlockStream::into_result)).
+    pub fn into_result(self) -> Result<BlockRunResult, Error> {
         let Iter {
             stream, runtime, ..
         } = self;

@@ -36,7 +36,8 @@ macro_rules! resource {
         /// called from inside an async runtime.
         #[derive(Debug)]
         pub struct $Resource<'a, T: $crate::Transport> {
-            client: &'a $crate::blocking::AgntzClient<T>,
+            // Visible to the sibling files that add methods (`impl` form).
+            pub(super) client: &'a $crate::blocking::AgntzClient<T>,
         }
 
         impl<'a, T: $crate::Transport> $Resource<'a, T> {

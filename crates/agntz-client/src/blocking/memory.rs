@@ -44,9 +44,5 @@ resource! {
         J: IntoIterator<Item = U>,
         U: Into<String>,
     ](grants: I, topics: J) -> MemoryCurateResult;
-    call fn delete_scope[I: IntoIterator<Item = S>, S: Into<String>](
-        grants: I,
-        scope: &str,
-        recursive: bool,
-    ) -> ScopeDeleted;
+    call fn delete_scope(scope: &str, recursive: bool) -> ScopeDeleted;
 }

@@ -59,6 +59,7 @@
 //! crate's main audience, neither need nor compile it, and it adds tokio's
 //! multi-thread scheduler to the facade's dependencies.
 
+mod agent_tooling;
 mod agents;
 mod artifacts;
 mod batches;
@@ -100,6 +101,10 @@ pub type AgentStream<T = ReqwestTransport> = Iter<crate::AgentStream<T>>;
 /// The events of a run tree, resuming after a dropped connection, as an
 /// iterator (see [`crate::RunStream`]).
 pub type RunStream<T = ReqwestTransport> = Iter<crate::RunStream<T>>;
+
+/// The events of one block run (`agents().stream_block()`), as an
+/// iterator (see [`crate::BlockStream`]).
+pub type BlockStream<T = ReqwestTransport> = Iter<crate::BlockStream<T>>;
 
 /// The live events of a trace, as an iterator (see [`crate::TraceStream`]).
 pub type TraceStream<T = ReqwestTransport> = Iter<crate::TraceStream<T>>;
