@@ -10,13 +10,14 @@ use agntz_client::{
     AgentImport, ArtifactUpload, BatchInputItem, BatchItemsQuery, BatchRunRequest, BatchRunStatus,
     BlockEvent, BlockSelection, DatasetDraft, DatasetImportInput, DatasetItem, DatasetItemsQuery,
     EditAgentRequest, EvalCriterion, EvalDefinition, EvalRunRequest, EvalRunStatus, MemoryEntry,
-    MemoryEntryType, MemoryImport, MemoryQuery, NewWebhookSecret, RunRequest, Transport,
+    MemoryEntryType, MemoryImport, MemoryQuery, NewWebhookSecret, RunRequest, Transport, Wait,
 };
 use serde_json::json;
 
 use crate::harness::Harness;
 
-const POLL: Duration = Duration::from_millis(20);
+/// Poll often; give up (a typed timeout) long before the test harness would.
+const WAIT: Wait = Wait::up_to(Duration::from_secs(30)).every(Duration::from_millis(20));
 const GREETER: &str = "id: greeter\nname: Greeter\nkind: llm\nmodel:\n  provider: openai\n  name: fake-model\ninstruction: Greet the user.\n";
 const PIPELINE: &str = "id: wxblk\nname: Block test\nkind: sequential\nsteps:\n  - agent:\n      id: wxblk-first\n      kind: llm\n      model:\n        provider: openai\n        name: fake-model\n      instruction: First.\n  - agent:\n      id: wxblk-second\n      kind: llm\n      model:\n        provider: openai\n        name: fake-model\n      instruction: Second {{userQuery}}.\n";
 const PICKER: &str = "id: picker\nname: Picker\nkind: sequential\nsteps:\n  - agent:\n      id: picker-select\n      kind: llm\n      model:\n        provider: openai\n        name: fake-model\n      instruction: Read the selection.\n      tools:\n        - kind: client\n          name: get_selection\n";
@@ -124,7 +125,7 @@ pub fn evals_and_batches<T: Transport>(h: Harness<T>) {
         )
         .expect("create eval");
     let started = evals.run(EvalRunRequest::new("tone")).expect("start");
-    let run = evals.wait_for_run(&started.id, POLL).expect("finished");
+    let run = evals.wait_for_run(&started.id, WAIT).expect("finished");
     assert_eq!(run.status, EvalRunStatus::Completed);
     assert_eq!(run.case_results.len(), 1);
     let runs = evals
@@ -142,7 +143,7 @@ pub fn evals_and_batches<T: Transport>(h: Harness<T>) {
                 .item(BatchInputItem::new("c2", "Grace")),
         )
         .expect("submit");
-    let done = batches.wait_for_run(&submitted.id, POLL).expect("finished");
+    let done = batches.wait_for_run(&submitted.id, WAIT).expect("finished");
     assert_eq!(done.status, BatchRunStatus::Completed);
     let streamed = batches
         .results_stream(&submitted.id)

@@ -1,4 +1,4 @@
-use std::time::Duration;
+use agntz_proto::client::Wait;
 
 use agntz_proto::ops::{ListBatchItems, ListBatchRuns};
 use agntz_proto::types::{
@@ -26,7 +26,7 @@ resource! {
     call fn remove_alias(batch_id: &str, alias: &str) -> BatchAliasRemoved;
     call fn run(request: BatchRunRequest) -> BatchRun;
     call fn get_run(run_id: &str) -> BatchRun;
-    call fn wait_for_run(run_id: &str, interval: Duration) -> BatchRun;
+    call fn wait_for_run(run_id: &str, wait: Wait) -> BatchRun;
     call fn list_runs(filter: BatchRunFilter) -> BatchRunPage;
     pages fn list_all_runs(filter: BatchRunFilter) -> Pages<T, ListBatchRuns>;
     call fn cancel(run_id: &str) -> BatchRun;

@@ -1,4 +1,4 @@
-use std::time::Duration;
+use agntz_proto::client::Wait;
 
 use agntz_proto::ops::ListEvalRuns;
 use agntz_proto::types::{AliasRemoved, VersionAlias, VersionSummary};
@@ -27,7 +27,7 @@ resource! {
     call fn remove_alias(eval_id: &str, alias: &str) -> AliasRemoved;
     call fn run(request: EvalRunRequest) -> EvalRun;
     call fn get_run(run_id: &str) -> EvalRun;
-    call fn wait_for_run(run_id: &str, interval: Duration) -> EvalRun;
+    call fn wait_for_run(run_id: &str, wait: Wait) -> EvalRun;
     call fn cancel_run(run_id: &str) -> EvalRun;
     call fn list_runs(filter: EvalRunFilter) -> EvalRunPage;
     pages fn list_all_runs(filter: EvalRunFilter) -> Pages<T, ListEvalRuns>;
