@@ -9,7 +9,7 @@
 //! needs the mock's `clientbot` agent and is skipped there).
 //!
 //! ```text
-//! cargo run -p agntz-client --features blocking --example blocking
+//! cargo run -p agntz-client --example blocking
 //! ```
 
 use agntz_client::blocking::{AgntzClient, ClientTools};

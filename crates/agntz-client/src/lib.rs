@@ -51,6 +51,9 @@
 //! status, attempt, retry waits, run and session ids, time to first byte)
 //! and events for retries and stream reconnects; the `spans` module lists
 //! them all. The API key and bodies are never recorded.
+//!
+//! Enable the `callbacks` feature for a ready receiver of callback-tool
+//! calls ([`callbacks::CallbackRouter`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -59,6 +62,7 @@
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 mod builder;
+pub mod callbacks;
 pub mod transport;
 
 use std::ops::Deref;

@@ -36,6 +36,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod callbacks;
 pub mod client;
 pub mod config;
 pub mod encode;

@@ -6,6 +6,7 @@
 //! `#[tokio::test]` per transport.
 
 mod batches;
+mod callbacks;
 mod catalog;
 mod datasets;
 mod evals;
@@ -101,6 +102,14 @@ transports!(webhooks_api = webhooks;
     webhooks_of_a_failed_run_and_a_retried_delivery,
     batch_run_webhook_is_signed_and_decoded,
 );
+transports!(callback_tools = callbacks;
+    callback_tool_result_reaches_the_model_and_the_output,
+    failing_handler_is_retried_and_runs_once_per_delivery_after,
+    a_4xx_is_not_retried_and_the_model_sees_the_error,
+    tampered_stale_and_foreign_deliveries_are_refused,
+    import_probes_the_callback_url_with_options,
+);
+
 transports!(resources = catalog;
     agents_import_list_get_then_run,
     unknown_agent_get_is_not_found,
