@@ -57,6 +57,7 @@ pub mod stream;
 mod trace;
 pub mod transport;
 pub mod types;
+pub mod uploads;
 pub mod webhooks;
 
 pub use client::{
@@ -70,3 +71,4 @@ pub use error::{
 };
 pub use retry::RetryPolicy;
 pub use transport::Transport;
+pub use uploads::{ContentError, ContentErrorKind};

@@ -84,4 +84,5 @@ transports!(every_resource = resources;
     evals_and_batches,
     execute_and_open_stream,
     manifest_tooling,
+    file_content_blocks,
 );

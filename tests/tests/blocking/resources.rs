@@ -8,9 +8,10 @@ use agntz_client::blocking::ClientTools;
 use agntz_client::ops::{GetHealth, StreamRun};
 use agntz_client::{
     AgentImport, ArtifactUpload, BatchInputItem, BatchItemsQuery, BatchRunRequest, BatchRunStatus,
-    BlockEvent, BlockSelection, DatasetDraft, DatasetImportInput, DatasetItem, DatasetItemsQuery,
-    EditAgentRequest, EvalCriterion, EvalDefinition, EvalRunRequest, EvalRunStatus, MemoryEntry,
-    MemoryEntryType, MemoryImport, MemoryQuery, NewWebhookSecret, RunRequest, Transport, Wait,
+    BlockEvent, BlockSelection, ContentBlock, DatasetDraft, DatasetImportInput, DatasetItem,
+    DatasetItemsQuery, EditAgentRequest, Error, EvalCriterion, EvalDefinition, EvalRunRequest,
+    EvalRunStatus, MemoryEntry, MemoryEntryType, MemoryImport, MemoryQuery, NewWebhookSecret,
+    RunRequest, Transport, Wait,
 };
 use serde_json::json;
 
@@ -274,4 +275,53 @@ pub fn manifest_tooling<T: Transport>(h: Harness<T>) {
         .yaml
         .as_deref()
         .is_some_and(|yaml| yaml.contains("Answer in French.")));
+}
+
+pub fn file_content_blocks<T: Transport>(h: Harness<T>) {
+    // The transport reads the file on the client runtime's blocking pool.
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR fake image bytes";
+    let dir = std::env::temp_dir().join(format!("agntz-blocking-content-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let image = dir.join(format!("frame-{}.png", h.worker.addr().port()));
+    std::fs::write(&image, PNG).expect("write the image");
+
+    let out = h
+        .client
+        .agents()
+        .run(RunRequest::new("echo").content([
+            ContentBlock::text("describe"),
+            ContentBlock::image_file(&image),
+        ]))
+        .expect("run with a file");
+    assert_eq!(out.output, "ECHO: describe");
+    let sent = h.last_request_to("/run").body_json().expect("JSON");
+    let artifact = sent["content"][1]["artifactId"]
+        .as_str()
+        .expect("the file went up as an artifact")
+        .to_owned();
+    let stored = h.client.artifacts().download(&artifact).expect("download");
+    assert_eq!(&stored.data[..], PNG);
+
+    let streamed = h
+        .client
+        .agents()
+        .stream(RunRequest::new("echo").content([
+            ContentBlock::text("again"),
+            ContentBlock::image_bytes(PNG, "image/png"),
+        ]))
+        .expect("stream with bytes")
+        .into_result()
+        .expect("complete");
+    assert_eq!(streamed.output, "ECHO: again");
+    assert_eq!(h.count("POST", "/artifacts"), 2);
+
+    let before = h.worker.requests().len();
+    let err = h
+        .client
+        .agents()
+        .run(RunRequest::new("echo").content([ContentBlock::image_file(dir.join("gone.png"))]))
+        .expect_err("a missing file");
+    assert!(matches!(err, Error::Content(_)), "{err:?}");
+    assert_eq!(h.worker.requests().len(), before, "nothing was sent");
+    let _ = std::fs::remove_file(&image);
 }

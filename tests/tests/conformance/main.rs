@@ -8,6 +8,7 @@
 mod batches;
 mod callbacks;
 mod catalog;
+mod content;
 mod datasets;
 mod evals;
 mod harness;
@@ -116,6 +117,14 @@ transports!(resources = catalog;
     other_tenant_sees_no_agents,
     artifact_upload_get_download_delete,
     run_with_artifact_content_block,
+);
+
+transports!(content_api = content;
+    run_with_image_file_and_audio_bytes,
+    stream_and_durable_starts_upload_first,
+    bad_blocks_fail_before_any_request,
+    session_import_uploads_message_files,
+    every_run_route_checks_referenced_artifacts,
 );
 
 transports!(memory_api = memory;
