@@ -58,6 +58,9 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 mod builder;
 pub mod callbacks;
 pub mod transport;
@@ -73,8 +76,8 @@ pub use agntz_proto::client::{
 pub use agntz_proto::client::{BatchResults, Batches, BlockStream, Evals, Wait, WebhookSecrets};
 pub use agntz_proto::config::{ApiKey, Config, Limits, Timeouts, DEFAULT_BASE_URL};
 pub use agntz_proto::error::{
-    ApiError, DecodeError, Error, StreamError, StreamErrorCode, TimeoutError, TimeoutKind,
-    TransportError, TransportErrorKind,
+    ApiError, BlockingError, BlockingErrorKind, DecodeError, Error, StreamError, StreamErrorCode,
+    TimeoutError, TimeoutKind, TransportError, TransportErrorKind,
 };
 pub use agntz_proto::events::*;
 pub use agntz_proto::retry::RetryPolicy;

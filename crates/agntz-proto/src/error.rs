@@ -9,6 +9,7 @@
 //! | an SSE stream broke its contract (truncated, bad payload, in-band error) | [`Error::Stream`] |
 //! | a 2xx body could not be decoded | [`Error::Decode`] |
 //! | a file or bytes content block could not be uploaded | [`Error::Content`] |
+//! | a blocking call was made inside an async runtime (nothing was sent) | [`Error::Blocking`] |
 
 use std::fmt;
 use std::time::Duration;
@@ -69,6 +70,11 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A blocking client (`agntz_client::blocking`) refused or could not
+    /// run the call: it was made from inside an async runtime, or the
+    /// client's own runtime could not start. Nothing was sent.
+    #[error(transparent)]
+    Blocking(#[from] BlockingError),
 }
 
 impl Error {
@@ -367,5 +373,50 @@ impl DecodeError {
             message: message.into(),
             body,
         }
+    }
+}
+
+/// Why a blocking client refused a call or could not run it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BlockingErrorKind {
+    /// The call was made from inside an async runtime (a task, or a thread
+    /// that entered a runtime's context), where blocking would stall the
+    /// runtime's thread. Use the async client there.
+    InsideAsyncRuntime,
+    /// The blocking client's own runtime could not be started (the
+    /// operating system refused a thread or an event loop).
+    RuntimeStart,
+}
+
+/// A blocking client refused a call or could not run it; see
+/// [`BlockingErrorKind`].
+#[derive(Debug, thiserror::Error)]
+#[error("blocking client: {message}")]
+#[non_exhaustive]
+pub struct BlockingError {
+    /// What went wrong.
+    pub kind: BlockingErrorKind,
+    /// Description.
+    pub message: String,
+    /// The underlying error, when there is one.
+    #[source]
+    pub source: Option<BoxError>,
+}
+
+impl BlockingError {
+    /// A blocking error of `kind`.
+    pub fn new(kind: BlockingErrorKind, message: impl Into<String>) -> Self {
+        BlockingError {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Attaches the underlying error.
+    pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.source = Some(source.into());
+        self
     }
 }

@@ -67,8 +67,8 @@ pub use client::{
 };
 pub use config::{ApiKey, Config, ConfigBuilder, Limits, Timeouts};
 pub use error::{
-    ApiError, BoxError, DecodeError, Error, StreamError, StreamErrorCode, TimeoutError,
-    TimeoutKind, TransportError, TransportErrorKind,
+    ApiError, BlockingError, BlockingErrorKind, BoxError, DecodeError, Error, StreamError,
+    StreamErrorCode, TimeoutError, TimeoutKind, TransportError, TransportErrorKind,
 };
 pub use retry::RetryPolicy;
 pub use transport::Transport;

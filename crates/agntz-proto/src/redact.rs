@@ -189,7 +189,10 @@ impl<'a> Redactor<'a> {
             Error::Stream(e) => self.stream(e),
             Error::Decode(e) => self.decode(e),
             // Local failures: no server text in them.
-            Error::Timeout(_) | Error::BodyTooLarge { .. } | Error::Content(_) => {}
+            Error::Timeout(_)
+            | Error::BodyTooLarge { .. }
+            | Error::Content(_)
+            | Error::Blocking(_) => {}
         }
         error
     }

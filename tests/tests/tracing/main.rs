@@ -7,6 +7,7 @@
 #[path = "../conformance/harness.rs"]
 mod harness;
 
+mod blocking;
 mod collect;
 
 use std::time::Duration;

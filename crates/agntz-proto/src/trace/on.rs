@@ -246,6 +246,7 @@ fn kind(error: &Error) -> &'static str {
         Error::Decode(_) => "decode",
         Error::BodyTooLarge { .. } => "body_too_large",
         Error::Content(_) => "content",
+        Error::Blocking(_) => "blocking",
     }
 }
 
