@@ -179,8 +179,14 @@ Output:
 #[derive(Debug, Subcommand)]
 pub enum RunsCommand {
     /// List runs, newest first
+    #[command(
+        after_help = "Examples:\n  agntz runs list --agent support --limit 20\n  agntz runs list --status failed --all --format table\n  agntz runs list --cursor eyJzdGFydGVkQXQiOjF9 | jq '.rows[].id'"
+    )]
     List(RunsListArgs),
     /// Show one run
+    #[command(
+        after_help = "Examples:\n  agntz runs get run_123\n  agntz runs get run_123 | jq .result.output\n  agntz runs get run_123 --format table"
+    )]
     Get {
         /// The run id
         run_id: String,
@@ -188,6 +194,9 @@ pub enum RunsCommand {
         format: FormatArg,
     },
     /// Follow a run's events until it ends (resumes after a dropped connection)
+    #[command(
+        after_help = "Examples:\n  agntz runs stream run_123\n  agntz runs stream run_123 --since 10\n  agntz runs stream run_123 --format table\n\nExit code 1 when the run fails or is cancelled; Ctrl-C stops following (the run goes on)."
+    )]
     Stream {
         /// The run id (a child run streams its whole tree)
         run_id: String,
@@ -198,6 +207,7 @@ pub enum RunsCommand {
         format: FormatArg,
     },
     /// Cancel a run
+    #[command(after_help = "Example:\n  agntz runs cancel run_123")]
     Cancel {
         /// The run id
         run_id: String,
@@ -237,6 +247,9 @@ pub struct RunsListArgs {
 
 /// `agntz runs start`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  agntz runs start support \"nightly report\"\n  agntz runs start support --input - --session s1 < request.txt\n  id=$(agntz runs start support hi | jq -r .id) && agntz runs stream \"$id\""
+)]
 pub struct StartArgs {
     /// The agent id
     pub agent: String,
@@ -260,8 +273,14 @@ Output:
 #[derive(Debug, Subcommand)]
 pub enum TracesCommand {
     /// List traces, newest first
+    #[command(
+        after_help = "Examples:\n  agntz traces list --agent support --status failed --limit 10\n  agntz traces list --all --format table"
+    )]
     List(ListArgs),
     /// Show one trace with its spans
+    #[command(
+        after_help = "Examples:\n  agntz traces get trace_123\n  agntz traces get trace_123 | jq '.spans | length'"
+    )]
     Get {
         /// The trace id (the root run id)
         trace_id: String,
@@ -269,6 +288,7 @@ pub enum TracesCommand {
         format: FormatArg,
     },
     /// Delete a trace
+    #[command(after_help = "Example:\n  agntz traces delete trace_123")]
     Delete {
         /// The trace id
         trace_id: String,
@@ -291,17 +311,28 @@ Output:
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
     /// Start an eval run
+    #[command(
+        after_help = "Examples:\n  agntz eval run support-quality --dataset refund-cases\n  agntz eval run support-quality --version latest --wait\n\nWith --wait the exit code is 1 unless the eval run completed and passed."
+    )]
     Run(EvalRunArgs),
     /// List eval runs, newest first
+    #[command(
+        after_help = "Examples:\n  agntz eval runs --agent support --limit 10\n  agntz eval runs --eval support-quality --all --format table"
+    )]
     Runs(EvalRunsArgs),
     /// Cancel an eval run
+    #[command(after_help = "Example:\n  agntz eval cancel evalrun_123")]
     Cancel {
         /// The eval run id
         run_id: String,
     },
     /// List the latest scores
+    #[command(
+        after_help = "Examples:\n  agntz eval scores --eval support-quality --dataset refund-cases\n  agntz eval scores --agent support --format table"
+    )]
     Scores(EvalScoresArgs),
     /// Show an eval definition
+    #[command(after_help = "Example:\n  agntz eval get support-quality")]
     Get {
         /// The eval id
         eval_id: String,
