@@ -180,7 +180,8 @@ impl<T: Transport> From<Client<T>> for AgntzClient<T> {
     }
 }
 
-/// The README's compiled examples.
+/// The crate README's compiled example (the repository README's examples
+/// are compiled by the conformance crate, which is not published).
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

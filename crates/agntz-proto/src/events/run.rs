@@ -3,7 +3,8 @@
 use serde::Deserialize;
 
 use super::{decode, stream_error, UnknownEvent};
-use crate::types::{ClientToolRequest, InvokeResult, Reply, Run, ToolCallRecord};
+use crate::types::unknown_fields::keep_unknown_fields;
+use crate::types::{ClientToolRequest, ExtraFields, InvokeResult, Reply, Run, ToolCallRecord};
 use crate::StreamError;
 
 /// `run-spawn`: a run of the tree started.
@@ -123,20 +124,33 @@ pub struct Draining {
 }
 
 /// `run-complete`: a run of the tree completed.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RunCompleted {
     /// The run.
-    #[serde(default)]
     pub run_id: String,
     /// Its result (all defaults when the payload has none).
-    #[serde(default)]
     pub result: InvokeResult,
     /// Sequence number.
-    #[serde(default)]
     pub seq: Option<u64>,
+    /// Every other key of the payload, verbatim (keys a newer worker adds).
+    pub extra: ExtraFields,
 }
+
+/// The wire decoding of [`RunCompleted`]'s known fields.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", remote = "RunCompleted")]
+struct RunCompletedWire {
+    #[serde(default)]
+    run_id: String,
+    #[serde(default)]
+    result: InvokeResult,
+    #[serde(default)]
+    seq: Option<u64>,
+    #[serde(skip)]
+    extra: ExtraFields,
+}
+keep_unknown_fields!(RunCompleted, RunCompletedWire);
 
 /// `run-error`: a run of the tree failed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -22,6 +22,7 @@ mod run_result;
 pub(crate) mod serde_util;
 mod session;
 mod trace;
+pub(crate) mod unknown_fields;
 mod version;
 mod webhook_secret;
 
@@ -66,5 +67,6 @@ pub use session::{
 pub use trace::{
     Span, SpanEvent, SpanKind, SpanStatus, TraceDetail, TraceFilter, TracePage, TraceSummary,
 };
+pub use unknown_fields::ExtraFields;
 pub use version::{AliasRemoved, VersionAlias, VersionSummary};
 pub use webhook_secret::{IssuedWebhookSecret, NewWebhookSecret, SecretValue, WebhookSecret};

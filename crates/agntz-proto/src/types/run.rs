@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::list_query::{list_query_methods, ListQuery};
 use super::serde_util::{lenient_millis, lenient_string};
-use super::{Reply, RetentionMode};
+use super::unknown_fields::keep_unknown_fields;
+use super::{ExtraFields, Reply, RetentionMode};
 
 /// Status of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -150,117 +151,169 @@ pub struct InvokeUsage {
 
 /// The result of a run as stored in its [`Run`] record and carried by
 /// `run-complete` events of `/runs/{id}/stream`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InvokeResult {
     /// The output, stringified by the worker (strings as-is, other values
     /// JSON-encoded). A non-string sent by the server is kept as its JSON
     /// encoding; `null` becomes `""`.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub output: String,
     /// Invocation id (the run id for roots, `inv_…` for children).
-    #[serde(default)]
     pub invocation_id: String,
     /// Session id (`""` in `result` retention mode).
-    #[serde(default)]
     pub session_id: String,
     /// Tool calls made (empty in `result` retention mode).
-    #[serde(default)]
     pub tool_calls: Vec<ToolCallRecord>,
     /// Token usage.
-    #[serde(default)]
     pub usage: InvokeUsage,
     /// Duration in milliseconds (fractional values are rounded).
-    #[serde(default, deserialize_with = "lenient_millis")]
     pub duration: Option<u64>,
     /// Model that ran.
-    #[serde(default)]
     pub model: String,
     /// Provider, when known.
-    #[serde(default)]
     pub provider: Option<String>,
     /// Model requested by the manifest, when known.
-    #[serde(default)]
     pub requested_model: Option<String>,
     /// Provider response id.
-    #[serde(default)]
     pub response_id: Option<String>,
     /// Normalized finish reason.
-    #[serde(default)]
     pub finish_reason: Option<String>,
     /// The provider's own finish reason.
-    #[serde(default)]
     pub raw_finish_reason: Option<String>,
     /// Warnings (empty when absent).
-    #[serde(default)]
     pub warnings: Vec<String>,
     /// Replies emitted (empty when absent).
-    #[serde(default)]
     pub replies: Vec<Reply>,
+    /// Every other key of the result, verbatim (keys a newer worker adds).
+    pub extra: ExtraFields,
 }
 
+/// The wire decoding of [`InvokeResult`]'s known fields.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", remote = "InvokeResult")]
+struct InvokeResultWire {
+    #[serde(default, deserialize_with = "lenient_string")]
+    output: String,
+    #[serde(default)]
+    invocation_id: String,
+    #[serde(default)]
+    session_id: String,
+    #[serde(default)]
+    tool_calls: Vec<ToolCallRecord>,
+    #[serde(default)]
+    usage: InvokeUsage,
+    #[serde(default, deserialize_with = "lenient_millis")]
+    duration: Option<u64>,
+    #[serde(default)]
+    model: String,
+    #[serde(default)]
+    provider: Option<String>,
+    #[serde(default)]
+    requested_model: Option<String>,
+    #[serde(default)]
+    response_id: Option<String>,
+    #[serde(default)]
+    finish_reason: Option<String>,
+    #[serde(default)]
+    raw_finish_reason: Option<String>,
+    #[serde(default)]
+    warnings: Vec<String>,
+    #[serde(default)]
+    replies: Vec<Reply>,
+    #[serde(skip)]
+    extra: ExtraFields,
+}
+keep_unknown_fields!(InvokeResult, InvokeResultWire);
+
 /// A run record (root or child).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Run {
     /// Run id (`run_…`).
-    #[serde(default)]
     pub id: String,
     /// Id of the root of the run tree (equals `id` for roots).
-    #[serde(default)]
     pub root_id: String,
     /// Parent run (child runs only).
-    #[serde(default)]
     pub parent_id: Option<String>,
     /// The raw agent reference, including any `@version` suffix.
-    #[serde(default)]
     pub agent_id: String,
     /// The resolved agent version (ISO timestamp).
-    #[serde(default)]
     pub agent_version: Option<String>,
     /// The requested version suffix.
-    #[serde(default)]
     pub requested_agent_version: Option<String>,
     /// Owner (tenant) id.
-    #[serde(default)]
     pub user_id: Option<String>,
     /// Session id (`session` mode only).
-    #[serde(default)]
     pub session_id: Option<String>,
     /// Retention mode of the run.
-    #[serde(default)]
     pub retention_mode: Option<RetentionMode>,
     /// When the record expires (ISO-8601), if a TTL was set.
-    #[serde(default)]
     pub expires_at: Option<String>,
     /// Tool-use id that spawned this child run.
-    #[serde(default)]
     pub spawn_tool_use_id: Option<String>,
     /// Status.
-    #[serde(default)]
     pub status: RunStatus,
     /// The input as a string (non-string inputs are JSON-encoded; `""` in
     /// `none`/`result` mode).
-    #[serde(default, deserialize_with = "lenient_string")]
     pub input: String,
     /// The result, once completed.
-    #[serde(default)]
     pub result: Option<InvokeResult>,
     /// The error message, once failed or cancelled.
-    #[serde(default)]
     pub error: Option<String>,
     /// Start time, epoch milliseconds.
-    #[serde(default)]
     pub started_at: i64,
     /// End time, epoch milliseconds, once terminal.
-    #[serde(default)]
     pub ended_at: Option<i64>,
     /// Depth in the run tree (0 for roots).
-    #[serde(default)]
     pub depth: u32,
+    /// Every other key of the record, verbatim (keys a newer worker adds).
+    pub extra: ExtraFields,
 }
+
+/// The wire decoding of [`Run`]'s known fields.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", remote = "Run")]
+struct RunWire {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    root_id: String,
+    #[serde(default)]
+    parent_id: Option<String>,
+    #[serde(default)]
+    agent_id: String,
+    #[serde(default)]
+    agent_version: Option<String>,
+    #[serde(default)]
+    requested_agent_version: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    session_id: Option<String>,
+    #[serde(default)]
+    retention_mode: Option<RetentionMode>,
+    #[serde(default)]
+    expires_at: Option<String>,
+    #[serde(default)]
+    spawn_tool_use_id: Option<String>,
+    #[serde(default)]
+    status: RunStatus,
+    #[serde(default, deserialize_with = "lenient_string")]
+    input: String,
+    #[serde(default)]
+    result: Option<InvokeResult>,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    started_at: i64,
+    #[serde(default)]
+    ended_at: Option<i64>,
+    #[serde(default)]
+    depth: u32,
+    #[serde(skip)]
+    extra: ExtraFields,
+}
+keep_unknown_fields!(Run, RunWire);
 
 fn epoch_millis(ms: i64) -> SystemTime {
     let d = Duration::from_millis(ms.unsigned_abs());

@@ -6,7 +6,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::serde_util::{empty_object, object_or_empty};
-use super::Retention;
+use super::unknown_fields::keep_unknown_fields;
+use super::{ExtraFields, Retention};
 
 /// Token usage of a run, summed over all descendant runs
 /// (`{inputTokens, outputTokens, totalTokens}`).
@@ -54,61 +55,89 @@ pub struct Reply {
 /// The full result of a run to completion.
 ///
 /// Every field the worker sends is kept (unlike the official clients'
-/// streaming `complete` event). Absent fields get the documented defaults.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// streaming `complete` event): the ones this type models, and any other
+/// in [`extra`](Self::extra). Absent fields get the documented defaults.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RunResult {
     /// Raw manifest output: a string, or structured JSON (`null` when
     /// absent).
-    #[serde(default)]
     pub output: Value,
     /// The manifest execution state (always an object; `{}` when absent).
-    #[serde(default = "empty_object", deserialize_with = "object_or_empty")]
     pub state: Value,
     /// The normalized retention the run used.
-    #[serde(default)]
     pub retention: Option<Retention>,
     /// Root run id (`run_…`; `""` when absent).
-    #[serde(default)]
     pub run_id: String,
     /// Trace id (equals `run_id`; `session` mode only).
-    #[serde(default)]
     pub trace_id: Option<String>,
     /// Always `completed` in practice (failures are HTTP errors).
-    #[serde(default = "completed")]
     pub status: String,
     /// The version suffix of the agent reference, when one was given.
-    #[serde(default)]
     pub requested_agent_version: Option<String>,
     /// The ISO `createdAt` of the agent version that ran.
-    #[serde(default)]
     pub resolved_agent_version: Option<String>,
     /// Provider of the final model operation, when known.
-    #[serde(default)]
     pub provider: Option<String>,
     /// The model that ran (or `<provider>/<name>`, or `manifest`).
-    #[serde(default)]
     pub model: String,
     /// Token usage summed over the run tree.
-    #[serde(default)]
     pub usage: Usage,
     /// Normalized finish reason (e.g. `stop`).
-    #[serde(default)]
     pub finish_reason: Option<String>,
     /// Provider response id.
-    #[serde(default)]
     pub response_id: Option<String>,
     /// Warnings (empty when absent).
-    #[serde(default)]
     pub warnings: Vec<String>,
     /// Session id (`session` mode only).
-    #[serde(default)]
     pub session_id: Option<String>,
     /// Replies emitted during the run (empty when absent).
-    #[serde(default)]
     pub replies: Vec<Reply>,
+    /// Every other key of the result, verbatim: what a newer worker adds
+    /// (such as the block fields of a block run) is not lost.
+    pub extra: ExtraFields,
 }
+
+/// The wire decoding of [`RunResult`]'s known fields.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", remote = "RunResult")]
+struct RunResultWire {
+    #[serde(default)]
+    output: Value,
+    #[serde(default = "empty_object", deserialize_with = "object_or_empty")]
+    state: Value,
+    #[serde(default)]
+    retention: Option<Retention>,
+    #[serde(default)]
+    run_id: String,
+    #[serde(default)]
+    trace_id: Option<String>,
+    #[serde(default = "completed")]
+    status: String,
+    #[serde(default)]
+    requested_agent_version: Option<String>,
+    #[serde(default)]
+    resolved_agent_version: Option<String>,
+    #[serde(default)]
+    provider: Option<String>,
+    #[serde(default)]
+    model: String,
+    #[serde(default)]
+    usage: Usage,
+    #[serde(default)]
+    finish_reason: Option<String>,
+    #[serde(default)]
+    response_id: Option<String>,
+    #[serde(default)]
+    warnings: Vec<String>,
+    #[serde(default)]
+    session_id: Option<String>,
+    #[serde(default)]
+    replies: Vec<Reply>,
+    #[serde(skip)]
+    extra: ExtraFields,
+}
+keep_unknown_fields!(RunResult, RunResultWire);
 
 fn completed() -> String {
     "completed".to_owned()
@@ -133,6 +162,7 @@ impl Default for RunResult {
             warnings: Vec::new(),
             session_id: None,
             replies: Vec::new(),
+            extra: ExtraFields::new(),
         }
     }
 }
