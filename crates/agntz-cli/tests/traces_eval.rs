@@ -34,6 +34,27 @@ fn traces_list_get_and_delete() {
     assert_eq!(trace["summary"]["traceId"], id.as_str());
     assert!(!trace["spans"].as_array().unwrap().is_empty());
 
+    let out = env.run(&["traces", "get", &id, "--format", "table"]);
+    out.assert_code(0);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with("traceId") && l.contains(&id)),
+        "{}",
+        out.stdout
+    );
+    let spans = out
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("SPAN"))
+        .count();
+    assert_eq!(
+        spans,
+        1 + trace["spans"].as_array().unwrap().len(),
+        "{}",
+        out.stdout
+    );
+
     let out = env.run(&["traces", "list", "--format", "table"]);
     out.assert_code(0);
     assert!(out.stdout.starts_with("TRACE"), "{}", out.stdout);

@@ -3,9 +3,11 @@
 use agntz_client::ops::{DeleteTrace, GetTrace, ListTraces};
 use agntz_client::TraceFilter;
 
-use super::runs::{apply_list_args, print_page, print_record};
+use serde_json::Value;
+
+use super::runs::{apply_list_args, print_page};
 use super::Ctx;
-use crate::cli::TracesCommand;
+use crate::cli::{Format, TracesCommand};
 use crate::error::{CliError, Exit};
 use crate::output;
 use crate::raw;
@@ -21,6 +23,16 @@ const COLUMNS: &[(&str, &str)] = &[
     ("STARTED", "/startedAt"),
     ("SPANS", "/spanCount"),
     ("TOKENS", "/totalTokens"),
+];
+
+/// The span columns of `traces get --format table`.
+const SPAN_COLUMNS: &[(&str, &str)] = &[
+    ("SPAN", "/spanId"),
+    ("PARENT", "/parentId"),
+    ("KIND", "/kind"),
+    ("NAME", "/name"),
+    ("STATUS", "/status"),
+    ("MS", "/durationMs"),
 ];
 
 /// Runs one `traces` subcommand.
@@ -39,7 +51,19 @@ pub async fn dispatch(ctx: &Ctx, command: TracesCommand) -> Result<Exit, CliErro
             let trace = raw::fetch(&ctx.client, &GetTrace::new(&trace_id))
                 .await
                 .map_err(|e| CliError::from(e).missing("trace", &trace_id, NOT_FOUND_HINT))?;
-            print_record(&ctx.styles, &trace, format.format);
+            match format.format {
+                Format::Json => output::print_json(&trace),
+                Format::Table => {
+                    output::print_fields(&ctx.styles, trace.get("summary").unwrap_or(&trace));
+                    output::write_stdout("\n");
+                    let spans = trace.get("spans").and_then(Value::as_array);
+                    output::print_table(
+                        &ctx.styles,
+                        spans.map_or(&[][..], Vec::as_slice),
+                        SPAN_COLUMNS,
+                    );
+                }
+            }
         }
         TracesCommand::Delete { trace_id } => {
             ctx.client
