@@ -61,3 +61,41 @@ fn completions_for_bash_zsh_and_fish() {
     }
     env.run(&["completions", "tcsh"]).assert_code(2);
 }
+
+#[test]
+fn colours_only_on_a_terminal_and_never_with_no_color() {
+    let env = Env::new();
+    // Piped: no colour codes even without NO_COLOR.
+    let mut cmd = env.bare(&["runs", "list"]);
+    cmd.env_remove("NO_COLOR");
+    let out = common::finish(cmd);
+    out.assert_code(3);
+    assert!(out.stderr.contains("hint:"));
+    assert!(!out.stderr.contains('\x1b'), "{:?}", out.stderr);
+
+    // On a terminal (`script` gives the command a pseudo-terminal).
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return;
+    }
+    let agntz = env!("CARGO_BIN_EXE_agntz");
+    let on_terminal = |no_color: Option<&str>| {
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", &format!("{agntz} whoami"), "/dev/null"])
+            .env("HOME", env.home.path())
+            .env_remove("AGNTZ_API_KEY")
+            .env_remove("NO_COLOR");
+        if let Some(value) = no_color {
+            cmd.env("NO_COLOR", value);
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    let coloured = on_terminal(None);
+    assert!(coloured.contains("\x1b[33mhint:"), "{coloured:?}");
+    let plain = on_terminal(Some("1"));
+    assert!(plain.contains("hint:"), "{plain:?}");
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+}
