@@ -225,3 +225,28 @@ fn ctrl_c_during_a_stream_cancels_the_run_on_the_worker() {
             .any(|r| r["status"] == "cancelled")
     });
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_while_waiting_for_a_result_cancels_the_run_too() {
+    let env = Env::new();
+    let child = env.cmd(&["run", "echo", "SLOW:30"]).spawn().unwrap();
+    eventually("the run reaches the worker", || {
+        env.worker.requests().iter().any(|r| r.path == "/run")
+    });
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = wait(child);
+    out.assert_code(130);
+    assert!(out.stdout.is_empty());
+    eventually("the run is cancelled on the worker", || {
+        let runs = env.run(&["runs", "list", "--agent", "echo"]).json();
+        runs["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["status"] == "cancelled")
+    });
+}
