@@ -39,6 +39,7 @@ Exit codes:
     about = ABOUT,
     version = concat!("v", env!("CARGO_PKG_VERSION")),
     disable_version_flag = true,
+    arg_required_else_help = true,
     after_help = MAIN_HELP,
     max_term_width = 100
 )]
