@@ -479,8 +479,8 @@ pub struct LoginArgs {
     /// API key from agntz.co or your self-hosted dashboard
     #[arg(long, value_name = "KEY")]
     pub key: String,
-    /// Worker URL (default https://api.agntz.co)
-    #[arg(long, value_name = "URL")]
+    /// Worker URL
+    #[arg(long, value_name = "URL", help = "Worker URL (default https://api.agntz.co)")]
     pub url: Option<String>,
 }
 
