@@ -60,7 +60,7 @@ pub use agntz_proto::client::{
     AgentStream, Agents, Artifacts, Client, ClientTools, Datasets, Memory, Pages, RunStream, Runs,
     Sessions, ToolResult, TraceStream, Traces,
 };
-pub use agntz_proto::client::{BatchResults, Batches, Evals, WebhookSecrets};
+pub use agntz_proto::client::{BatchResults, Batches, BlockStream, Evals, WebhookSecrets};
 pub use agntz_proto::config::{ApiKey, Config, Limits, Timeouts, DEFAULT_BASE_URL};
 pub use agntz_proto::error::{
     ApiError, DecodeError, Error, StreamError, StreamErrorCode, TimeoutError, TimeoutKind,

@@ -54,8 +54,8 @@ pub mod types;
 pub mod webhooks;
 
 pub use client::{
-    AgentStream, Agents, Artifacts, BatchResults, Batches, Client, ClientTools, Datasets, Evals,
-    Memory, Pages, RunStream, Runs, Sessions, TraceStream, Traces,
+    AgentStream, Agents, Artifacts, BatchResults, Batches, BlockStream, Client, ClientTools,
+    Datasets, Evals, Memory, Pages, RunStream, Runs, Sessions, TraceStream, Traces,
 };
 pub use config::{ApiKey, Config, ConfigBuilder, Limits, Timeouts};
 pub use error::{

@@ -106,17 +106,12 @@ fn memory_requests() {
     let r = CurateMemory::new(["a"]).topics(["t"]).build(&c).unwrap();
     assert_eq!(json_of(&r), json!({"grants":["a"],"topics":["t"]}));
 
-    // `recursive` is always explicit, `false` unless asked for.
-    let r = DeleteScope::new(["a"], "a/b").build(&c).unwrap();
+    // `recursive` is always explicit, `false` unless asked for; no grants
+    // (the worker bounds the deletion by the tenant's roots and ignores them).
+    let r = DeleteScope::new("a/b").build(&c).unwrap();
     get(&r, "POST", "https://worker.example.com/scopes/delete");
-    assert_eq!(
-        json_of(&r),
-        json!({"grants":["a"],"scope":"a/b","recursive":false})
-    );
-    let r = DeleteScope::new(["a"], "a/b")
-        .recursive(true)
-        .build(&c)
-        .unwrap();
+    assert_eq!(json_of(&r), json!({"scope":"a/b","recursive":false}));
+    let r = DeleteScope::new("a/b").recursive(true).build(&c).unwrap();
     assert_eq!(json_of(&r)["recursive"], true);
 
     let entry = MemoryEntry::new("m1", "a", "c", MemoryEntryType::Event, "t")
@@ -161,7 +156,7 @@ fn memory_inputs_rejected_before_sending() {
             .build(&c)
             .unwrap_err(),
         CurateMemory::new(none).build(&c).unwrap_err(),
-        DeleteScope::new(["a"], "").build(&c).unwrap_err(),
+        DeleteScope::new("").build(&c).unwrap_err(),
         ImportMemory::new(MemoryImport::new(Vec::new()))
             .build(&c)
             .unwrap_err(),
@@ -222,7 +217,7 @@ fn memory_recorded_responses_decode() {
     assert_eq!(sweep.dirty, Some(0));
     assert_eq!(sweep.scopes[0].error.as_deref(), Some("boom"));
 
-    let gone = DeleteScope::new(["a"], "a")
+    let gone = DeleteScope::new("a")
         .parse(ok(
             200,
             r#"{"scope":"a","recursive":true,"total":0,"byResource":{}}"#,

@@ -25,6 +25,31 @@
 //! `kind` and `model`, and its first tool (`kind: local` with
 //! `validate_manifest`, or `kind: client` with `name` and `timeoutMs`).
 //!
+//! # Manifest tooling
+//!
+//! `POST /validate` parses the YAML and runs the worker's three levels with
+//! its messages: structural (parse and normalization errors alone at path
+//! `""`, then field checks such as `maxSteps`, `retention.mode`, missing
+//! instructions or steps, disallowed HTTP tool URLs), reference (template
+//! variables out of scope) and external (referenced agents of the caller's
+//! tenant, local tools other than `validate_manifest`, skills; the mock opens
+//! no connections, so every MCP server and HTTP tool endpoint is unreachable:
+//! a warning, an error in strict mode). `POST /run/block` and
+//! `/run/block/stream` pick the block by the worker's selection rules and
+//! checks (in its order, with its messages), run it as one agent on the
+//! fake model with the request's input, and add `target`, `blockId` and
+//! `blockKind`. `POST /build-agent` (no auth) and `POST /edit-agent`
+//! answer deterministically: the builder drafts one `llm` agent (id from the
+//! description's first words, the description as its instruction), the
+//! editor appends the change to the instruction of the block in focus;
+//! `FAIL_LLM` fails them as the worker's fake model does (`No object
+//! generated: …`). Both are limited to 10 requests per sliding hour per route
+//! and client key (`CF-Connecting-IP`, the first `X-Forwarded-For` entry,
+//! `X-Real-IP`, else `unknown`), before auth, answering 429 with
+//! `Retry-After`. `system:agent-builder` and `system:agent-editor` on the run
+//! routes fail as with the worker's fake model; a version pin on a `system:`
+//! id is 500 `INVALID_AGENT_REF` and an unknown one 404.
+//!
 //! # Artifacts
 //!
 //! Uploads are stored per tenant with their expiry; run requests whose
@@ -151,7 +176,9 @@ mod datasets;
 mod engine;
 mod evals;
 mod faults;
+mod manifests;
 mod model;
+mod rate_limit;
 mod respond;
 mod routes;
 mod runs;
@@ -292,6 +319,7 @@ async fn start_here(config: &TestWorkerConfig) -> std::io::Result<Started> {
         tls: tls.is_some(),
         loopback_callbacks: config.loopback_callbacks,
         http2: config.http2,
+        rate_limits: Default::default(),
     });
     let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
     let task = tokio::spawn(server::accept_loop(listener, acceptor, shared.clone()));

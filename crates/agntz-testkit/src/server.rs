@@ -31,6 +31,8 @@ pub(crate) struct Shared {
     pub loopback_callbacks: bool,
     /// Serve HTTP/2 as well as HTTP/1.1.
     pub http2: bool,
+    /// The rate limit of `/build-agent` and `/edit-agent`.
+    pub rate_limits: crate::rate_limit::RateLimits,
 }
 
 /// Accepts connections until the task is aborted; aborting also drops (and so

@@ -280,7 +280,7 @@ async fn post(url: &str, id: &str, signature: &str, body: String) -> Result<u16,
 /// localhost names, no loopback, private, link-local, shared, benchmark,
 /// multicast or reserved addresses (loopback ones allowed with
 /// `allow_loopback`).
-fn outbound_url_policy(url: &str, allow_loopback: bool) -> Result<(), String> {
+pub(crate) fn outbound_url_policy(url: &str, allow_loopback: bool) -> Result<(), String> {
     let invalid = || format!("Invalid outbound URL: {url}");
     let (scheme, rest) = url.split_once("://").ok_or_else(invalid)?;
     let scheme = scheme.to_ascii_lowercase();

@@ -14,6 +14,7 @@ mod hostile;
 mod memory;
 mod replies;
 mod scenarios;
+mod tooling;
 mod versions;
 mod webhook_secrets;
 mod webhooks;
@@ -170,4 +171,15 @@ transports!(versioning = versions;
 
 transports!(secrets = webhook_secrets;
     webhook_secrets_lifecycle,
+);
+
+transports!(manifest_tooling = tooling;
+    validate_reports_every_level,
+    validate_looks_up_the_callers_tenant,
+    run_block_runs_the_selected_block,
+    stream_block_keeps_the_block_fields,
+    block_client_tools_are_checked_on_the_block_only,
+    build_agent_needs_no_key_and_is_rate_limited,
+    edit_agent_revises_the_block_in_focus,
+    system_agents_refuse_pins_before_sending,
 );

@@ -68,7 +68,7 @@ pub async fn memory_without_namespace_roots_is_forbidden<T: Transport>(h: Harnes
     let err = memory.scan([USER]).await.expect_err("scan without roots");
     assert_eq!(status(&err), Some(403));
     let err = memory
-        .delete_scope([USER], USER, false)
+        .delete_scope(USER, false)
         .await
         .expect_err("scope delete without roots");
     assert_eq!(status(&err), Some(403));
@@ -351,7 +351,7 @@ pub async fn memory_delete_scope_is_not_recursive_by_default<T: Transport>(h: Ha
 
     // Only exactly `app`: the entry below it survives.
     let gone = memory
-        .delete_scope(["app"], "app", false)
+        .delete_scope("app", false)
         .await
         .expect("delete scope");
     assert_eq!(gone.scope, "app");
@@ -362,7 +362,7 @@ pub async fn memory_delete_scope_is_not_recursive_by_default<T: Transport>(h: Ha
     assert_eq!(req.path, "/scopes/delete");
     assert_eq!(
         req.body_json().unwrap(),
-        serde_json::json!({"grants":["app"],"scope":"app","recursive":false})
+        serde_json::json!({"scope":"app","recursive":false})
     );
     let left = memory.list([USER], MemoryQuery::new()).await.expect("list");
     let ids: Vec<_> = left.entries.iter().map(|e| e.id.as_str()).collect();
@@ -370,7 +370,7 @@ pub async fn memory_delete_scope_is_not_recursive_by_default<T: Transport>(h: Ha
 
     // Recursive: the whole subtree.
     let gone = memory
-        .delete_scope(["app"], "app/user", true)
+        .delete_scope("app/user", true)
         .await
         .expect("recursive");
     assert!(gone.recursive);
@@ -384,7 +384,7 @@ pub async fn memory_delete_scope_is_not_recursive_by_default<T: Transport>(h: Ha
 
     // Outside the roots: 400.
     let err = memory
-        .delete_scope(["app"], "other", true)
+        .delete_scope("other", true)
         .await
         .expect_err("outside roots");
     assert_eq!(status(&err), Some(400));
@@ -439,7 +439,7 @@ pub async fn memory_inputs_are_checked_before_sending<T: Transport>(h: Harness<T
         .expect_err("dot-dot id");
     assert!(matches!(err, Error::InvalidRequest(_)));
     let err = memory
-        .delete_scope([USER], "  ", false)
+        .delete_scope("  ", false)
         .await
         .expect_err("blank scope");
     assert!(matches!(err, Error::InvalidRequest(_)));

@@ -23,7 +23,7 @@ use crate::types::{
 /// [`Client::agents`].
 #[derive(Debug)]
 pub struct Agents<'a, T> {
-    client: &'a Client<T>,
+    pub(super) client: &'a Client<T>,
 }
 
 impl<'a, T: Transport> Agents<'a, T> {

@@ -148,21 +148,18 @@ impl<'a, T: Transport> Memory<'a, T> {
             .await
     }
 
-    /// `POST /scopes/delete`: deletes what is stored at `scope`, and below
-    /// it when `recursive` is `true`. Always sends `recursive` explicitly,
-    /// because the worker deletes the whole subtree when it is absent.
-    pub async fn delete_scope<I, S>(
-        &self,
-        grants: I,
-        scope: &str,
-        recursive: bool,
-    ) -> Result<ScopeDeleted, Error>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
+    /// `POST /scopes/delete`: deletes what is stored at `scope` (in every
+    /// resource that supports it, memory among them), and below it when
+    /// `recursive` is `true`.
+    ///
+    /// The deletion is bounded by the tenant's **namespace roots** alone:
+    /// `scope` must lie within one (else [`Error::Api`] 400; no roots at
+    /// all: 403). It takes no grants because the worker ignores them here.
+    /// Always sends `recursive` explicitly, because the worker deletes the
+    /// whole subtree when it is absent.
+    pub async fn delete_scope(&self, scope: &str, recursive: bool) -> Result<ScopeDeleted, Error> {
         self.client
-            .execute(&DeleteScope::new(grants, scope).recursive(recursive))
+            .execute(&DeleteScope::new(scope).recursive(recursive))
             .await
     }
 }

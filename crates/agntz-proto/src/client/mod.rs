@@ -4,9 +4,11 @@
 //! (no spawned tasks, no channels). Streams are concrete types that poll the
 //! transport's body and the sans-IO decoder.
 
+mod agent_tooling;
 mod agents;
 mod artifacts;
 mod batches;
+mod block_stream;
 mod datasets;
 mod deadline;
 mod evals;
@@ -23,6 +25,7 @@ mod webhook_secrets;
 pub use agents::{AgentStream, Agents};
 pub use artifacts::Artifacts;
 pub use batches::{BatchResults, Batches};
+pub use block_stream::BlockStream;
 pub use datasets::Datasets;
 pub use evals::Evals;
 pub use memory::Memory;

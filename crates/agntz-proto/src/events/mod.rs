@@ -6,10 +6,12 @@
 //! their data, so the wire format can grow.
 
 mod agent;
+mod block;
 mod run;
 mod trace;
 
 pub use agent::{AgentKind, RunFailed, RunStart, StreamEvent};
+pub use block::BlockEvent;
 pub use run::{
     Draining, RunCancelled, RunCompleted, RunErrored, RunEvent, RunSpawn, StepComplete, TextDelta,
     ToolCallEnd, ToolCallRef, ToolCallStart,

@@ -295,27 +295,26 @@ impl Operation for CurateMemory {
 }
 
 /// `POST /scopes/delete`: deletes everything stored at a scope, in every
-/// resource (memory, ...).
+/// resource that supports purging (memory, ...).
+///
+/// **What bounds the deletion is the tenant's namespace roots**, which the
+/// hosting app registers for the API key's tenant: the scope must lie
+/// within one of them (otherwise 400; a tenant with no roots gets 403).
+/// There are no grants here: the worker ignores any it is sent (the
+/// official clients send them anyway), so grants cannot narrow a deletion.
 ///
 /// `recursive` is always sent and defaults to `false`: the worker's own
 /// default, when the field is absent, is to delete the **whole subtree**.
-/// The grants are sent like the official clients do, but the worker
-/// authorizes by the tenant's roots alone.
 #[derive(Debug, Clone)]
 pub struct DeleteScope {
-    grants: Vec<String>,
     scope: String,
     recursive: bool,
 }
 
 impl DeleteScope {
     /// Deletes exactly `scope` (not its descendants).
-    pub fn new(
-        grants: impl IntoIterator<Item = impl Into<String>>,
-        scope: impl Into<String>,
-    ) -> Self {
+    pub fn new(scope: impl Into<String>) -> Self {
         DeleteScope {
-            grants: collect(grants),
             scope: scope.into(),
             recursive: false,
         }
@@ -330,7 +329,6 @@ impl DeleteScope {
 
 #[derive(Serialize)]
 struct DeleteScopeBody<'a> {
-    grants: &'a [String],
     scope: &'a str,
     recursive: bool,
 }
@@ -345,7 +343,6 @@ impl Operation for DeleteScope {
             return Err(Error::invalid("scope must not be blank"));
         }
         let body = json_body(&DeleteScopeBody {
-            grants: &self.grants,
             scope: &self.scope,
             recursive: self.recursive,
         })?;

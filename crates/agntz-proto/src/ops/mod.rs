@@ -17,11 +17,13 @@
 mod agents;
 mod artifacts;
 mod batches;
+mod block_runs;
 mod catalog;
 mod client_tools;
 mod datasets;
 mod evals;
 mod health;
+mod manifest_tools;
 mod memory;
 mod runs;
 mod sessions;
@@ -36,6 +38,7 @@ pub use batches::{
     GetBatchResults, GetBatchRun, ListBatchItems, ListBatchRuns, ListBatches, StartBatchRun,
     UpdateBatch,
 };
+pub use block_runs::{RunBlock, StreamBlock};
 pub use catalog::{GetAgent, ImportAgents, ListAgents};
 pub use client_tools::{SubmitToolResult, ToolOutcome, ToolSubmission, MAX_TOOL_OUTPUT_CHARS};
 pub use datasets::{
@@ -48,6 +51,7 @@ pub use evals::{
     ListEvals, ListLatestScores, StartEvalRun, UpdateEval,
 };
 pub use health::GetHealth;
+pub use manifest_tools::{BuildAgent, EditAgent, ValidateManifest};
 pub use memory::{
     CorrectMemoryEntry, CurateMemory, DeleteMemoryEntry, DeleteScope, ImportMemory, ListMemory,
     ScanMemory,

@@ -19,7 +19,7 @@ pub trait Frames {
     fn end_without_terminal(&self, items: u64) -> Option<StreamError>;
 }
 
-fn truncated() -> StreamError {
+pub(super) fn truncated() -> StreamError {
     StreamError::new(
         StreamErrorCode::Truncated,
         "Stream closed before completion",
@@ -76,7 +76,7 @@ impl Frames for AgentFrames {
     }
 }
 
-fn invalid_payload(event: &str, e: &serde_json::Error) -> StreamError {
+pub(super) fn invalid_payload(event: &str, e: &serde_json::Error) -> StreamError {
     StreamError::new(
         StreamErrorCode::InvalidPayload,
         format!("Invalid JSON in \"{event}\" event data: {e}"),

@@ -6,8 +6,10 @@
 //! at end of body. Items decoded before an error are always returned before
 //! it; after a terminal item or an error the decoder yields nothing more.
 
+mod block;
 mod decoder;
 mod frames;
 
+pub use block::{BlockFrame, BlockFrames};
 pub use decoder::StreamDecoder;
 pub use frames::{AgentFrame, AgentFrames, Frames, RunFrames, TraceFrames};

@@ -5,8 +5,10 @@
 //! `Unknown` catch-all so a newer server never breaks decoding.
 
 mod agent;
+mod agent_builder;
 mod artifact;
 mod batch;
+mod block;
 mod client_tool;
 mod content;
 pub(crate) mod dataset;
@@ -23,12 +25,18 @@ pub(crate) mod serde_util;
 mod session;
 mod trace;
 pub(crate) mod unknown_fields;
+mod validation;
 mod version;
 mod webhook_secret;
 
 pub use agent::{
     AgentDetail, AgentImport, AgentImportAction, AgentImportResult, AgentImportRow, AgentManifest,
     AgentMetadata, AgentModel, AgentOnConflict, AgentSummary, ManifestWarning,
+};
+pub(crate) use agent_builder::check_agent_ref;
+pub use agent_builder::{
+    AgentDraft, BuildAgentRequest, BuildPlan, EditAgentRequest, SystemAgent, MAX_DESCRIPTION_UNITS,
+    MAX_DRAFT_MANIFEST_UNITS, MAX_EDIT_MANIFEST_UNITS,
 };
 pub use artifact::{ArtifactContent, ArtifactPurpose, ArtifactRef, ArtifactStatus, ArtifactUpload};
 pub use batch::{
@@ -37,6 +45,8 @@ pub use batch::{
     BatchRunFilter, BatchRunItem, BatchRunPage, BatchRunRequest, BatchRunSnapshot, BatchRunStatus,
     BatchSummary, BatchVersionSummary,
 };
+pub(crate) use block::block_body;
+pub use block::{BlockRunResult, BlockSelection, BlockStart, PathSegment};
 pub use client_tool::ClientToolRequest;
 pub use content::{AudioBlock, ContentBlock, ImageBlock, ImageDetail, MediaSource};
 pub use dataset::{
@@ -68,5 +78,8 @@ pub use trace::{
     Span, SpanEvent, SpanKind, SpanStatus, TraceDetail, TraceFilter, TracePage, TraceSummary,
 };
 pub use unknown_fields::ExtraFields;
+pub use validation::{
+    ValidationIssue, ValidationLevel, ValidationReport, ValidationRequest, ValidationWarning,
+};
 pub use version::{AliasRemoved, VersionAlias, VersionSummary};
 pub use webhook_secret::{IssuedWebhookSecret, NewWebhookSecret, SecretValue, WebhookSecret};

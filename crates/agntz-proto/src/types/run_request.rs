@@ -199,11 +199,14 @@ impl RunRequest {
     }
 
     /// Checks what can be checked before sending: the agent id must not be
-    /// empty, and the input must have been serializable.
+    /// empty nor a version-pinned system agent (`system:…@…`, which the
+    /// worker answers with a 500), and the input must have been
+    /// serializable.
     pub fn validate(&self) -> Result<(), Error> {
         if self.agent_id.trim().is_empty() {
             return Err(Error::invalid("agentId must not be empty"));
         }
+        super::check_agent_ref(&self.agent_id)?;
         if let Some(e) = &self.input_error {
             return Err(Error::invalid(format!(
                 "input could not be serialized to JSON: {e}"
@@ -221,7 +224,7 @@ impl RunRequest {
         super::serde_util::json_body(&body)
     }
 
-    fn wire(&self, durable: bool, client_tools: bool) -> WireBody<'_> {
+    pub(crate) fn wire(&self, durable: bool, client_tools: bool) -> WireBody<'_> {
         WireBody {
             agent_id: &self.agent_id,
             input: self.input.as_ref(),
@@ -246,7 +249,7 @@ impl Serialize for RunRequest {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct WireBody<'a> {
+pub(crate) struct WireBody<'a> {
     agent_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     input: Option<&'a Value>,

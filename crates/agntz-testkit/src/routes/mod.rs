@@ -4,6 +4,7 @@
 mod agents;
 mod artifacts;
 mod batches;
+mod block;
 mod datasets;
 mod evals;
 mod memory;
@@ -11,6 +12,7 @@ mod paging;
 mod run;
 mod runs;
 mod sessions;
+mod tooling;
 mod traces;
 mod versions;
 mod webhook_secrets;
@@ -44,6 +46,7 @@ const AUTH_PREFIXES: &[&str] = &[
     "eval-scores",
     "batches",
     "webhook-secrets",
+    "validate",
 ];
 
 /// An early error response (boxed: responses are large).
@@ -131,18 +134,41 @@ pub(crate) async fn route(
             return artifacts::signed_download(shared, id, query);
         }
     }
+    // The agent builder and editor: rate limited per client before auth
+    // (the builder needs none).
+    if method == Method::POST && matches!(segs.as_slice(), ["build-agent"] | ["edit-agent"]) {
+        let route = if segs[0] == "build-agent" {
+            "build-agent"
+        } else {
+            "edit-agent"
+        };
+        if let Err(limited) = tooling::limit(shared, route, &parts.headers) {
+            return *limited;
+        }
+        let mut ctx = Ctx {
+            shared,
+            tenant: "",
+            headers: &parts.headers,
+            path,
+            query,
+            body,
+        };
+        if route == "build-agent" {
+            return tooling::build_agent(&ctx);
+        }
+        match authenticate(parts) {
+            Ok(t) => ctx.tenant = t,
+            Err(resp) => return *resp,
+        }
+        return tooling::edit_agent(&ctx);
+    }
     let guarded = segs.first().is_some_and(|s| AUTH_PREFIXES.contains(s));
     if !guarded {
         return respond::not_found();
     }
-    let tenant = match auth::authenticate(
-        parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .map(|v| v.as_bytes()),
-    ) {
+    let tenant = match authenticate(parts) {
         Ok(t) => t,
-        Err(e) => return respond::error(401, e.message()),
+        Err(resp) => return *resp,
     };
     let ctx = Ctx {
         shared,
@@ -156,10 +182,33 @@ pub(crate) async fn route(
     let post = method == Method::POST;
     let delete = method == Method::DELETE;
     let put = method == Method::PUT;
+    let system = |route| block::system_agent(&ctx, route);
     match segs.as_slice() {
-        ["run"] if post => run::run_sync(&ctx).await,
-        ["run", "stream"] if post => run::run_stream(&ctx).await,
-        ["runs"] if post => runs::start(&ctx),
+        ["run"] | ["run", "block"] if post => {
+            if let Some(resp) = system(block::RunRoute::Sync) {
+                return resp;
+            }
+            if segs.len() == 1 {
+                run::run_sync(&ctx).await
+            } else {
+                block::run_block(&ctx).await
+            }
+        }
+        ["run", "stream"] | ["run", "block", "stream"] if post => {
+            if let Some(resp) = system(block::RunRoute::Stream) {
+                return resp;
+            }
+            if segs.len() == 2 {
+                run::run_stream(&ctx).await
+            } else {
+                block::run_block_stream(&ctx).await
+            }
+        }
+        ["validate"] if post => tooling::validate(&ctx),
+        ["runs"] if post => match system(block::RunRoute::Durable) {
+            Some(resp) => resp,
+            None => runs::start(&ctx),
+        },
         ["runs"] if get => runs::list(&ctx),
         ["runs", id] if get => runs::get(&ctx, id),
         ["runs", id, "cancel"] if post => runs::cancel(&ctx, id),
@@ -247,6 +296,17 @@ pub(crate) async fn route(
         ["webhook-secrets", name, "regenerate"] if post => webhook_secrets::regenerate(&ctx, name),
         _ => respond::not_found(),
     }
+}
+
+/// The tenant of the request's API key, or the 401.
+fn authenticate(parts: &Parts) -> Result<&'static str, Rejection> {
+    auth::authenticate(
+        parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .map(|v| v.as_bytes()),
+    )
+    .map_err(|e| reject(401, e.message()))
 }
 
 /// Shared list-endpoint `limit` parsing: default 50, max 200, must be a finite number ≥ 1.

@@ -16,7 +16,7 @@ use crate::util::{nanoid, parse_json_body};
 use crate::wire::{Retention, RetentionMode, RunStart};
 
 /// Which endpoint a run request arrived on.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Endpoint {
     Run,
     Stream,
