@@ -13,6 +13,8 @@ Examples:
   agntz run support --input \"hello\" --stream
   echo \"Summarize this\" | agntz run summarizer
   agntz runs list --agent support --limit 20
+  agntz validate ./agents
+  agntz create \"Answer support questions\" -o ./agents/support.yaml
   agntz publish --agents-dir ./agents --dry-run
 
 Auth:
@@ -69,6 +71,12 @@ pub enum Command {
     Eval(EvalCommand),
     /// Publish the YAML manifests of a directory to the worker
     Publish(PublishArgs),
+    /// Check manifests against the worker's validator (for CI)
+    Validate(ValidateArgs),
+    /// Draft a manifest from a description with the worker's agent builder
+    Create(CreateArgs),
+    /// Revise a manifest file as described, with the worker's agent editor
+    Edit(EditArgs),
     /// Save the API key (and URL) to ~/.agntz/config.json
     #[command(after_help = LOGIN_HELP)]
     Login(LoginArgs),
@@ -465,6 +473,100 @@ pub struct PublishArgs {
     pub json: bool,
 }
 
+const VALIDATE_HELP: &str = "\
+Checks every .yaml/.yml file below PATH (or the file PATH) with the worker's
+validator: structure, template variables in scope, and look-ups in your
+tenant (referenced agents, local tools, skills). Nothing is saved. The exit
+code is 1 when any manifest has an error: usable as a CI step.
+
+Examples:
+  agntz validate
+  agntz validate ./config/agents --strict
+  agntz validate agents/support.yaml --json | jq '.results[].errors'";
+
+/// `agntz validate`.
+#[derive(Debug, Args)]
+#[command(after_help = VALIDATE_HELP)]
+pub struct ValidateArgs {
+    /// A manifest file, or a directory searched for .yaml/.yml files
+    #[arg(default_value = "agents")]
+    pub path: PathBuf,
+    /// Unreachable MCP servers and HTTP tool endpoints are errors, not warnings
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the worker's reports as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+const CREATE_HELP: &str = "\
+Calls the worker's agent builder (several model calls: it can take a while)
+and writes a YAML manifest. Needs no login; the builder allows 10 requests an
+hour per client address.
+
+Examples:
+  agntz create \"Answer support questions in a concise tone\" -o ./agents/support.yaml
+  agntz create \"Add order-status lookup over HTTP\" --current-manifest ./agents/support.yaml -o ./agents/support.yaml
+  agntz create \"Classify incoming leads\" --stdout > ./agents/lead-classifier.yaml
+
+Next:
+  agntz publish && agntz run <id> \"...\"";
+
+/// `agntz create`.
+#[derive(Debug, Args)]
+#[command(after_help = CREATE_HELP)]
+pub struct CreateArgs {
+    /// What the agent should do (words are joined with spaces)
+    #[arg(required = true)]
+    pub description: Vec<String>,
+    /// Write the YAML here (default ./agents/<generated-id>.yaml)
+    #[arg(short = 'o', long, value_name = "PATH", conflicts_with = "stdout")]
+    pub output: Option<PathBuf>,
+    /// Print the YAML to stdout instead of writing a file
+    #[arg(long)]
+    pub stdout: bool,
+    /// Ask the builder to revise this manifest
+    #[arg(long, value_name = "PATH")]
+    pub current_manifest: Option<PathBuf>,
+    /// The worker URL for this call
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+const EDIT_HELP: &str = "\
+Calls the worker's agent editor with the manifest and the change; it returns
+the whole revised manifest, printed to stdout unless --write or -o is given.
+Sends the API key (the editor requires it; the official CLI omits it).
+
+Examples:
+  agntz edit ./agents/support.yaml \"make the tone more concise\" --write
+  agntz edit ./agents/pipeline.yaml \"include urgency in the output\" --select classifier -o ./agents/pipeline.yaml
+  agntz edit ./agents/pipeline.yaml \"shorter answers\" --select steps[1]
+  agntz edit ./agents/support.yaml \"add an account id input\" > ./agents/support.next.yaml";
+
+/// `agntz edit`.
+#[derive(Debug, Args)]
+#[command(after_help = EDIT_HELP)]
+pub struct EditArgs {
+    /// The manifest to revise
+    pub file: PathBuf,
+    /// The change (words are joined with spaces)
+    #[arg(required = true)]
+    pub change: Vec<String>,
+    /// Write the revised YAML here
+    #[arg(short = 'o', long, value_name = "PATH", conflicts_with = "write")]
+    pub output: Option<PathBuf>,
+    /// Overwrite the input manifest
+    #[arg(long)]
+    pub write: bool,
+    /// Focus on one block: an agent id or ref in the manifest, or a path such as steps[1]
+    #[arg(long, value_name = "BLOCK")]
+    pub select: Option<String>,
+    /// The worker URL for this call
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
 const LOGIN_HELP: &str = "\
 Examples:
   agntz login --key ar_live_...
@@ -480,7 +582,11 @@ pub struct LoginArgs {
     #[arg(long, value_name = "KEY")]
     pub key: String,
     /// Worker URL
-    #[arg(long, value_name = "URL", help = "Worker URL (default https://api.agntz.co)")]
+    #[arg(
+        long,
+        value_name = "URL",
+        help = "Worker URL (default https://api.agntz.co)"
+    )]
     pub url: Option<String>,
 }
 

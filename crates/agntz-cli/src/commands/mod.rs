@@ -2,9 +2,11 @@
 
 mod auth;
 mod eval;
+mod manifests;
 mod publish;
 mod run;
 mod runs;
+mod tooling;
 mod traces;
 
 use agntz_client::AgntzClient;
@@ -28,14 +30,23 @@ pub struct Ctx {
 const ENV_INSECURE: &str = "AGNTZ_ALLOW_INSECURE_HTTP";
 
 impl Ctx {
-    /// Resolves the key and URL (`url_flag` first) and builds the client.
-    fn connect(styles: Styles, url_flag: Option<&str>) -> Result<Ctx, CliError> {
+    /// Resolves the key and URL (`url_flag` first) and builds the client;
+    /// without a key only when `key_required` is false.
+    fn connect(
+        styles: Styles,
+        url_flag: Option<&str>,
+        key_required: bool,
+    ) -> Result<Ctx, CliError> {
         let resolved = config::resolve(url_flag)?;
-        let key = resolved.require_key()?;
+        let mut builder = AgntzClient::builder();
+        if key_required {
+            builder = builder.api_key(resolved.require_key()?);
+        } else if let Some((key, _)) = &resolved.key {
+            builder = builder.api_key(key);
+        }
         let insecure =
             std::env::var(ENV_INSECURE).is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"));
-        let client = AgntzClient::builder()
-            .api_key(key)
+        let client = builder
             .base_url(&resolved.url)
             .allow_insecure_http(insecure)
             .build()
@@ -86,15 +97,22 @@ async fn remote(command: Command, styles: Styles) -> Result<Exit, CliError> {
     }
     let url_flag = match &command {
         Command::Publish(args) => args.url.clone(),
+        Command::Create(args) => args.url.clone(),
+        Command::Edit(args) => args.url.clone(),
         _ => None,
     };
-    let ctx = Ctx::connect(styles, url_flag.as_deref())?;
+    // The agent builder is public: `create` works without logging in.
+    let key_required = !matches!(command, Command::Create(_));
+    let ctx = Ctx::connect(styles, url_flag.as_deref(), key_required)?;
     let result = match command {
         Command::Run(args) => run::run(&ctx, args).await,
         Command::Runs(command) => runs::dispatch(&ctx, command).await,
         Command::Traces(command) => traces::dispatch(&ctx, command).await,
         Command::Eval(command) => eval::dispatch(&ctx, command).await,
         Command::Publish(args) => publish::publish(&ctx, &args).await,
+        Command::Validate(args) => tooling::validate(&ctx, &args).await,
+        Command::Create(args) => tooling::create(&ctx, &args).await,
+        Command::Edit(args) => tooling::edit(&ctx, &args).await,
         Command::Login(_) | Command::Logout | Command::Whoami(_) | Command::Completions(_) => Err(
             CliError::failed("internal error: this command needs no worker"),
         ),

@@ -1,28 +1,26 @@
 //! `agntz publish`: every manifest below a directory in one import call.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
 
 use agntz_client::ops::ImportAgents;
 use agntz_client::{AgentImport, AgentManifest, AgentOnConflict, Error};
 use serde_json::Value;
 
+use super::manifests::{find_manifests, ManifestFile};
 use super::Ctx;
 use crate::cli::PublishArgs;
 use crate::error::{CliError, Exit};
 use crate::output::{self, Styles, DIM, GREEN, RED, YELLOW};
 use crate::raw;
 
-/// One manifest file.
-struct ManifestFile {
-    /// The path sent as `sourcePath` (relative to the current directory
-    /// when below it, with `/` separators).
-    source_path: String,
-    text: String,
-}
-
 /// `agntz publish [agents] [--agents-dir DIR]`.
 pub async fn publish(ctx: &Ctx, args: &PublishArgs) -> Result<Exit, CliError> {
+    if !args.agents_dir.is_dir() {
+        return Err(
+            CliError::usage(format!("{} is not a directory", args.agents_dir.display()))
+                .hint("pass the manifests' directory with --agents-dir DIR"),
+        );
+    }
     let files = find_manifests(&args.agents_dir)?;
     let mut import = AgentImport::new(
         files
@@ -57,63 +55,6 @@ pub async fn publish(ctx: &Ctx, args: &PublishArgs) -> Result<Exit, CliError> {
         }
         Err(error) => rejected(ctx, args, &files, error),
     }
-}
-
-/// Every `.yaml` / `.yml` file below `dir`, in path order.
-fn find_manifests(dir: &Path) -> Result<Vec<ManifestFile>, CliError> {
-    if !dir.is_dir() {
-        return Err(
-            CliError::usage(format!("{} is not a directory", dir.display()))
-                .hint("pass the manifests' directory with --agents-dir DIR"),
-        );
-    }
-    let cwd = std::env::current_dir().ok();
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        let entry =
-            entry.map_err(|e| CliError::failed(format!("cannot read {}: {e}", dir.display())))?;
-        let path = entry.path();
-        let is_manifest = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
-        if !entry.file_type().is_file() || !is_manifest {
-            continue;
-        }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::failed(format!("cannot read {}: {e}", path.display())))?;
-        let source_path = source_path(path, cwd.as_deref());
-        if text.trim().is_empty() {
-            return Err(CliError::usage(format!(
-                "{source_path}: the manifest is empty"
-            )));
-        }
-        files.push(ManifestFile { source_path, text });
-    }
-    if files.is_empty() {
-        return Err(CliError::usage(format!(
-            "no .yaml or .yml manifests below {}",
-            dir.display()
-        ))
-        .hint("pass the manifests' directory with --agents-dir DIR"));
-    }
-    Ok(files)
-}
-
-fn source_path(path: &Path, cwd: Option<&Path>) -> String {
-    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let relative: PathBuf = cwd
-        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
-        .and_then(|cwd| absolute.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf());
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// Asks on a terminal; refuses to publish unattended without `--yes`.
@@ -270,9 +211,7 @@ fn manifest_index(message: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
-    use super::{manifest_index, source_path};
+    use super::manifest_index;
 
     #[test]
     fn finds_the_manifest_index_of_a_plain_error() {
@@ -283,14 +222,6 @@ mod tests {
         assert_eq!(
             manifest_index("Body must include a non-empty agents array."),
             None
-        );
-    }
-
-    #[test]
-    fn source_paths_use_forward_slashes() {
-        assert_eq!(
-            source_path(Path::new("agents/a.yaml"), None),
-            "agents/a.yaml"
         );
     }
 }
