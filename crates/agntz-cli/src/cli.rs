@@ -519,8 +519,14 @@ pub struct CreateArgs {
     /// What the agent should do (words are joined with spaces)
     #[arg(required = true)]
     pub description: Vec<String>,
-    /// Write the YAML here (default ./agents/<generated-id>.yaml)
-    #[arg(short = 'o', long, value_name = "PATH", conflicts_with = "stdout")]
+    /// Where to write the YAML.
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "PATH",
+        conflicts_with = "stdout",
+        help = "Write the YAML here (default ./agents/<generated-id>.yaml)"
+    )]
     pub output: Option<PathBuf>,
     /// Print the YAML to stdout instead of writing a file
     #[arg(long)]
@@ -559,8 +565,12 @@ pub struct EditArgs {
     /// Overwrite the input manifest
     #[arg(long)]
     pub write: bool,
-    /// Focus on one block: an agent id or ref in the manifest, or a path such as steps[1]
-    #[arg(long, value_name = "BLOCK")]
+    /// The block to focus on.
+    #[arg(
+        long,
+        value_name = "BLOCK",
+        help = "Focus on one block: an agent id or ref in the manifest, or a path such as steps[1]"
+    )]
     pub select: Option<String>,
     /// The worker URL for this call
     #[arg(long, value_name = "URL")]
