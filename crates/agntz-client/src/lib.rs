@@ -45,6 +45,12 @@
 //!     Ok(client.health().await?.is_ok())
 //! }
 //! ```
+//!
+//! Enable the `tracing` feature for one span per call and per stream
+//! (target `agntz`: operation, method, path template with ids as fields,
+//! status, attempt, retry waits, run and session ids, time to first byte)
+//! and events for retries and stream reconnects; the `spans` module lists
+//! them all. The API key and bodies are never recorded.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -60,7 +66,7 @@ pub use agntz_proto::client::{
     AgentStream, Agents, Artifacts, Client, ClientTools, Datasets, Memory, Pages, RunStream, Runs,
     Sessions, ToolResult, TraceStream, Traces,
 };
-pub use agntz_proto::client::{BatchResults, Batches, BlockStream, Evals, WebhookSecrets};
+pub use agntz_proto::client::{BatchResults, Batches, BlockStream, Evals, Wait, WebhookSecrets};
 pub use agntz_proto::config::{ApiKey, Config, Limits, Timeouts, DEFAULT_BASE_URL};
 pub use agntz_proto::error::{
     ApiError, DecodeError, Error, StreamError, StreamErrorCode, TimeoutError, TimeoutKind,
@@ -70,6 +76,11 @@ pub use agntz_proto::events::*;
 pub use agntz_proto::retry::RetryPolicy;
 pub use agntz_proto::types::*;
 pub use agntz_proto::{ops, sse, webhooks};
+
+/// What the `tracing` feature records: span names, fields and events.
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+pub use agntz_proto::spans;
 pub use transport::{ReqwestTransport, Transport};
 
 /// The core crate, for everything not re-exported here.

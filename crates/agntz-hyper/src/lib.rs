@@ -198,6 +198,10 @@ where
     fn jitter(&self) -> f64 {
         agntz_tokio::jitter()
     }
+
+    fn now(&self) -> Option<std::time::Instant> {
+        Some(agntz_tokio::now())
+    }
 }
 
 fn check_uri(uri: &http::Uri) -> Result<(), Error> {

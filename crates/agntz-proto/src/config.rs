@@ -133,6 +133,13 @@ impl Config {
         ConfigBuilder::default()
     }
 
+    /// The path prefix of the base URL ("" or "/proxy"), which every
+    /// request path starts with.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn path_prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// The base URL, normalized (no trailing slash).
     pub fn base_url(&self) -> String {
         format!("{}://{}{}", self.scheme, self.authority, self.prefix)

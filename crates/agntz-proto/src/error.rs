@@ -307,6 +307,9 @@ pub enum TimeoutKind {
     Idle,
     /// The whole call exceeded its overall deadline.
     Deadline,
+    /// Polling for a finished run exceeded the bound of its
+    /// [`Wait`](crate::client::Wait).
+    Wait,
 }
 
 /// A timeout fired.

@@ -34,6 +34,7 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod client;
 pub mod config;
@@ -47,15 +48,19 @@ pub mod ops;
 mod request;
 pub mod response;
 pub mod retry;
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+pub mod spans;
 pub mod sse;
 pub mod stream;
+mod trace;
 pub mod transport;
 pub mod types;
 pub mod webhooks;
 
 pub use client::{
     AgentStream, Agents, Artifacts, BatchResults, Batches, BlockStream, Client, ClientTools,
-    Datasets, Evals, Memory, Pages, RunStream, Runs, Sessions, TraceStream, Traces,
+    Datasets, Evals, Memory, Pages, RunStream, Runs, Sessions, TraceStream, Traces, Wait,
 };
 pub use config::{ApiKey, Config, ConfigBuilder, Limits, Timeouts};
 pub use error::{

@@ -43,6 +43,14 @@ pub trait Transport: Send + Sync + 'static {
     /// A random number in `[0, 1)` for retry jitter. The core has no RNG of
     /// its own; a constant works but spreads retries less.
     fn jitter(&self) -> f64;
+
+    /// The time now on a monotonic clock, for diagnostics only: the
+    /// `tracing` feature measures the time to first byte with it. The core
+    /// needs no clock to work (deadlines and waits are raced against
+    /// [`sleep`](Self::sleep)); the default, `None`, records no timings.
+    fn now(&self) -> Option<std::time::Instant> {
+        None
+    }
 }
 
 /// Reads a whole body into memory, failing once it exceeds `limit` bytes.

@@ -184,6 +184,10 @@ impl Transport for ReqwestTransport {
     fn jitter(&self) -> f64 {
         agntz_tokio::jitter()
     }
+
+    fn now(&self) -> Option<std::time::Instant> {
+        Some(agntz_tokio::now())
+    }
 }
 
 /// Builds a [`ReqwestTransport`].

@@ -615,7 +615,7 @@ async fn execute(store: &Arc<Store>, p: Prepared) -> Outcome {
                 }
             }
             let result = RunResult {
-                output: text,
+                output: model::result_output(&spec.model_text, &text),
                 state: State {
                     user_query: spec.user_query.clone(),
                 },

@@ -10,6 +10,9 @@
 //! * `SLOW:<seconds>` anywhere → the answer is delayed (cancellable);
 //! * `CALL_TOOL:<name> ARGS:<json>` with a tool of that name offered → one tool
 //!   call, then `TOOL_RESULT: <tool output JSON>`;
+//! * `STRUCTURED:<json>` → that JSON value as the output, as an agent with
+//!   an output schema answers: `POST /run` returns it as is, a durable run
+//!   stores it stringified (`Run.result.output`), exactly as written;
 //! * text containing `RECALL` → `RECALL: <earlier user turns joined by " | ">`;
 //! * anything else → `ECHO: <text>`.
 
@@ -158,10 +161,31 @@ pub(crate) fn plan(text: &str, history: &[String], tool: Option<&ToolDecl>) -> P
             return Plan::CallTool { name, args };
         }
     }
+    if let Some(value) = structured(text) {
+        return Plan::Answer(value.get().to_owned());
+    }
     if text.contains("RECALL") {
         return Plan::Answer(format!("RECALL: {}", history.join(" | ")));
     }
     Plan::Answer(format!("ECHO: {text}"))
+}
+
+/// The JSON value of a `STRUCTURED:<json>` directive, as written.
+fn structured(text: &str) -> Option<Box<RawValue>> {
+    let idx = text.find("STRUCTURED:")?;
+    let mut de = serde_json::Deserializer::from_str(&text[idx + "STRUCTURED:".len()..])
+        .into_iter::<Box<RawValue>>();
+    de.next()?.ok()
+}
+
+/// The `output` of a run's result (`POST /run`, `run-complete`) for the
+/// model's `answer` to `prompt`: the structured value when the answer is the
+/// prompt's `STRUCTURED:` value, else the answer as a JSON string.
+pub(crate) fn result_output(prompt: &str, answer: &str) -> Box<RawValue> {
+    match structured(prompt) {
+        Some(value) if value.get() == answer => value,
+        _ => crate::util::raw(answer),
+    }
 }
 
 /// How long one item of an eval or batch run takes: its `SLOW:` delay, else
@@ -251,6 +275,13 @@ mod tests {
             Plan::Answer("RECALL: a | b".into())
         );
         assert_eq!(plan("FAIL_LLM", &[], None), Plan::Fail);
+        assert_eq!(
+            plan(r#"STRUCTURED:{"b":1,"a":[true]} rest"#, &[], None),
+            Plan::Answer(r#"{"b":1,"a":[true]}"#.into())
+        );
+        let prompt = r#"x STRUCTURED:{"b":1}"#;
+        assert_eq!(result_output(prompt, r#"{"b":1}"#).get(), r#"{"b":1}"#);
+        assert_eq!(result_output(prompt, "ECHO: y").get(), r#""ECHO: y""#);
         let t = ToolDecl::Local("validate_manifest".into());
         assert_eq!(
             plan(

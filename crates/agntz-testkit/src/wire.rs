@@ -45,7 +45,9 @@ pub(crate) struct State {
 #[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RunResult {
-    pub output: String,
+    /// Any JSON (a structured output is an object); stored runs keep it
+    /// stringified.
+    pub output: Raw,
     pub state: State,
     pub retention: Retention,
     pub run_id: String,

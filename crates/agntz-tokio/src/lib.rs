@@ -9,13 +9,15 @@
 //! - [`IdleTimer`] races the response head against the idle timeout and
 //!   then hands its timer to an [`IdleBody`], the response body behind the
 //!   same idle-read timer;
-//! - [`jitter`] is a `[0, 1)` number for [`Transport::jitter`];
+//! - [`jitter`] is a `[0, 1)` number for [`Transport::jitter`], and
+//!   [`now`] the clock for [`Transport::now`];
 //! - [`transport_error`] and [`body_error`] map an HTTP library's error onto
 //!   [`agntz_proto::Error`];
 //! - [`BuilderSettings`] holds the timeouts and extra root certificates of a
 //!   transport builder.
 //!
 //! [`Transport::jitter`]: agntz_proto::Transport::jitter
+//! [`Transport::now`]: agntz_proto::Transport::now
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -40,6 +42,12 @@ pub fn jitter() -> f64 {
     hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
     // 53 random bits make an exactly representable fraction below 1.
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The time now on tokio's clock (so that a paused test clock pauses the
+/// SDK's timings too).
+pub fn now() -> std::time::Instant {
+    tokio::time::Instant::now().into_std()
 }
 
 #[cfg(test)]

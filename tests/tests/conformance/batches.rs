@@ -7,13 +7,16 @@ use agntz_proto::types::{
     BatchInputItem, BatchItemStatus, BatchItemsQuery, BatchRunFilter, BatchRunRequest,
     BatchRunStatus, DatasetDraft, DatasetImportInput, DatasetItem,
 };
-use agntz_proto::{Error, Transport};
+use agntz_proto::{Error, TimeoutKind, Transport, Wait};
 use agntz_testkit::{Fault, FaultRule};
 use serde_json::json;
 
 use crate::harness::Harness;
 
-const POLL: Duration = Duration::from_millis(20);
+const POLL_EVERY: Duration = Duration::from_millis(20);
+/// Polling until a run ends: bounded, so a run that never ends fails the
+/// test instead of hanging it.
+const POLL: Wait = Wait::up_to(Duration::from_secs(60)).every(POLL_EVERY);
 
 pub(crate) const SUMMARIES: &str = "id: summaries\nname: Customer summaries\ndescription: One line per customer\nkind: llm\nmodel:\n  provider: openai\n  name: gpt-batch\ninstruction: Summarize the customer.\n";
 const SUMMARIES_V2: &str = "id: summaries\nname: Customer summaries v2\nkind: llm\nmodel:\n  provider: anthropic\n  name: claude-batch\ninstruction: Summarize briefly.\ndefaultDataset:\n  id: customers\n";
@@ -24,6 +27,48 @@ fn status(e: &Error) -> Option<u16> {
 
 fn message(e: &Error) -> String {
     e.api().map(|a| a.message.clone()).unwrap_or_default()
+}
+
+pub async fn batch_wait_for_run_is_bounded<T: Transport>(h: Harness<T>) {
+    let batches = h.client.batches();
+    batches.create(SUMMARIES).await.expect("create");
+    let slow = batches
+        .run(BatchRunRequest::new("summaries").item(BatchInputItem::new("a", "SLOW:30 long")))
+        .await
+        .expect("start");
+    h.worker.clear_requests();
+
+    let bound = Duration::from_millis(300);
+    let e = batches
+        .wait_for_run(&slow.id, Wait::up_to(bound).every(POLL_EVERY))
+        .await
+        .expect_err("the run outlasts the bound");
+    assert!(
+        matches!(&e, Error::Timeout(t) if t.kind == TimeoutKind::Wait && t.after == bound),
+        "{e:?}"
+    );
+    // It polled (more than once) until the bound, then stopped (a poll
+    // in flight at the bound may still arrive: let it land first).
+    tokio::time::sleep(POLL_EVERY * 2).await;
+    let polls = h.worker.requests().len();
+    assert!(polls >= 2, "{polls} polls");
+    tokio::time::sleep(POLL_EVERY * 5).await;
+    assert_eq!(
+        h.worker.requests().len(),
+        polls,
+        "no poll after the timeout"
+    );
+
+    // A zero bound gives up at once (the first poll is dropped).
+    let e = batches
+        .wait_for_run(&slow.id, Wait::up_to(Duration::ZERO))
+        .await
+        .expect_err("no time at all");
+    assert!(matches!(&e, Error::Timeout(t) if t.kind == TimeoutKind::Wait));
+
+    batches.cancel(&slow.id).await.expect("cancel");
+    let done = batches.wait_for_run(&slow.id, POLL).await.expect("ends");
+    assert_eq!(done.status, BatchRunStatus::Cancelled);
 }
 
 pub async fn batch_definitions_versions_and_aliases<T: Transport>(h: Harness<T>) {

@@ -8,12 +8,15 @@ use agntz_proto::types::{
     EvalDefinition, EvalOutcome, EvalRunFilter, EvalRunRequest, EvalRunStatus, LatestScoreFilter,
     LatestScoreQuery, ModelConfig,
 };
-use agntz_proto::{Error, Transport};
+use agntz_proto::{Error, TimeoutKind, Transport, Wait};
 use serde_json::json;
 
 use crate::harness::Harness;
 
-const POLL: Duration = Duration::from_millis(20);
+const POLL_EVERY: Duration = Duration::from_millis(20);
+/// Polling until a run ends: bounded, so a run that never ends fails the
+/// test instead of hanging it.
+const POLL: Wait = Wait::up_to(Duration::from_secs(60)).every(POLL_EVERY);
 
 fn seed_tickets<T: Transport>(h: &Harness<T>, items: serde_json::Value) -> String {
     h.worker
@@ -379,6 +382,45 @@ pub async fn eval_run_errors<T: Transport>(h: Harness<T>) {
     assert!(matches!(e, Error::InvalidRequest(_)));
 }
 
+pub async fn eval_wait_for_run_is_bounded<T: Transport>(h: Harness<T>) {
+    seed_tickets(&h, json!([{"id": "slow", "input": "SLOW:30 wait"}]));
+    let evals = h.client.evals();
+    evals.create(tone_eval()).await.expect("create");
+    let started = evals.run(EvalRunRequest::new("tone")).await.expect("start");
+    h.worker.clear_requests();
+
+    let bound = Duration::from_millis(300);
+    let e = evals
+        .wait_for_run(&started.id, Wait::up_to(bound).every(POLL_EVERY))
+        .await
+        .expect_err("the run outlasts the bound");
+    assert!(
+        matches!(&e, Error::Timeout(t) if t.kind == TimeoutKind::Wait && t.after == bound),
+        "{e:?}"
+    );
+    // It polled (more than once) until the bound, then stopped (a poll
+    // in flight at the bound may still arrive: let it land first).
+    tokio::time::sleep(POLL_EVERY * 2).await;
+    let polls = h.worker.requests().len();
+    assert!(polls >= 2, "{polls} polls");
+    tokio::time::sleep(POLL_EVERY * 5).await;
+    assert_eq!(
+        h.worker.requests().len(),
+        polls,
+        "no poll after the timeout"
+    );
+    let run = evals.get_run(&started.id).await.expect("still there");
+    assert_eq!(run.status, EvalRunStatus::Running, "the run goes on");
+
+    // Within the bound, the finished run comes back.
+    evals.cancel_run(&started.id).await.expect("cancel");
+    let done = evals
+        .wait_for_run(&started.id, Wait::up_to(bound))
+        .await
+        .expect("a finished run needs one poll");
+    assert_eq!(done.status, EvalRunStatus::Cancelled);
+}
+
 pub async fn eval_run_cancel_and_partial<T: Transport>(h: Harness<T>) {
     seed_tickets(
         &h,
@@ -398,7 +440,7 @@ pub async fn eval_run_cancel_and_partial<T: Transport>(h: Harness<T>) {
         if !seen.case_results.is_empty() {
             break;
         }
-        tokio::time::sleep(POLL).await;
+        tokio::time::sleep(POLL_EVERY).await;
     }
     assert_eq!(
         seen.case_results.len(),

@@ -12,6 +12,7 @@ mod evals;
 mod harness;
 mod hostile;
 mod memory;
+mod outputs;
 mod replies;
 mod scenarios;
 mod tooling;
@@ -80,6 +81,11 @@ transports!(api = scenarios;
     client_tool_handler_answers_and_run_completes,
     client_tool_handler_error_reaches_the_model,
     client_tool_manifests_need_attached_handlers,
+);
+
+transports!(outputs_api = outputs;
+    structured_output_is_json_on_run_and_text_on_the_record,
+    text_output_reads_the_same_from_run_and_record,
 );
 
 transports!(replies_api = replies;
@@ -152,11 +158,13 @@ transports!(evaluation = evals;
     eval_run_completes_with_scores,
     eval_run_errors,
     eval_run_cancel_and_partial,
+    eval_wait_for_run_is_bounded,
     eval_runs_list_and_paginate,
     eval_run_on_datasets_created_through_the_api,
 );
 
 transports!(batching = batches;
+    batch_wait_for_run_is_bounded,
     batch_definitions_versions_and_aliases,
     batch_run_inline_items_to_results,
     batch_run_dataset_compare_cancel_delete,

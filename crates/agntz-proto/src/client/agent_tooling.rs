@@ -4,6 +4,7 @@
 use super::{Agents, BlockStream, ClientTools};
 use crate::error::Error;
 use crate::ops::{BuildAgent, EditAgent, RunBlock, StreamBlock, StreamOperation, ValidateManifest};
+use crate::trace::Trace;
 use crate::transport::Transport;
 use crate::types::{
     AgentDraft, BlockRunResult, BlockSelection, BuildAgentRequest, EditAgentRequest, RunRequest,
@@ -76,12 +77,18 @@ impl<'a, T: Transport> Agents<'a, T> {
         tools: Option<ClientTools>,
     ) -> Result<BlockStream<T>, Error> {
         let op = StreamBlock::new(request, selection);
-        let body = self.client.open_stream(&op).await?;
+        let trace = Trace::stream::<StreamBlock>();
+        let body = self
+            .client
+            .open_traced(&op, &trace)
+            .await
+            .inspect_err(|e| trace.failed(e))?;
         Ok(BlockStream::new(
             self.client.clone(),
             body,
             op.frames(),
             tools,
+            trace,
         ))
     }
 

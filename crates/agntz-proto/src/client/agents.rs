@@ -9,10 +9,11 @@ use super::{Client, ClientTools};
 use crate::error::{Error, StreamError, StreamErrorCode};
 use crate::events::StreamEvent;
 use crate::ops::{
-    GetAgent, ImportAgents, ListAgents, RunAgent, StartRun, StreamAgent, StreamOperation,
+    GetAgent, ImportAgents, ListAgents, RunAgent, RunIds, StartRun, StreamAgent, StreamOperation,
     SubmitToolResult, ToolOutcome,
 };
 use crate::stream::{AgentFrame, AgentFrames};
+use crate::trace::Trace;
 use crate::transport::Transport;
 use crate::types::{
     AgentDetail, AgentImport, AgentImportResult, AgentSummary, ClientToolRequest, Run, RunRequest,
@@ -86,12 +87,18 @@ impl<'a, T: Transport> Agents<'a, T> {
         tools: Option<ClientTools>,
     ) -> Result<AgentStream<T>, Error> {
         let op = StreamAgent::new(request);
-        let body = self.client.open_stream(&op).await?;
+        let trace = Trace::stream::<StreamAgent>();
+        let body = self
+            .client
+            .open_traced(&op, &trace)
+            .await
+            .inspect_err(|e| trace.failed(e))?;
         Ok(AgentStream::new(
             self.client.clone(),
             body,
             op.frames(),
             tools,
+            trace,
         ))
     }
 
@@ -140,6 +147,7 @@ pub struct AgentStream<T: Transport> {
     frames: FrameStream<T::Body, AgentFrames>,
     tools: Option<ClientTools>,
     answering: Option<Pending>,
+    trace: Trace,
 }
 
 impl<T: Transport> std::fmt::Debug for AgentStream<T> {
@@ -156,6 +164,7 @@ impl<T: Transport> AgentStream<T> {
         body: T::Body,
         frames: AgentFrames,
         tools: Option<ClientTools>,
+        trace: Trace,
     ) -> Self {
         let max = client.config().limits().max_event_bytes;
         AgentStream {
@@ -163,6 +172,7 @@ impl<T: Transport> AgentStream<T> {
             frames: FrameStream::new(body, frames, max),
             tools,
             answering: None,
+            trace,
         }
     }
 
@@ -193,14 +203,15 @@ impl<T: Transport> AgentStream<T> {
     fn answer(&self, request: ClientToolRequest) -> Pending {
         let client = self.client.clone();
         let handler = self.tools.as_ref().and_then(|tools| tools.call(&request));
-        Box::pin(async move {
+        // Inside the stream's span: the answer's call becomes its child.
+        Box::pin(self.trace.instrument(async move {
             let outcome = match handler {
                 Some(running) => ToolOutcome::checked(&request.name, running.await),
                 None => ToolOutcome::no_handler(&request.name),
             };
             let op = SubmitToolResult::new(request.root_run_id, request.request_id, outcome);
             client.execute(&op).await.map(drop)
-        })
+        }))
     }
 
     fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamEvent, Error>>> {
@@ -209,20 +220,33 @@ impl<T: Transport> AgentStream<T> {
                 let result = std::task::ready!(pending.as_mut().poll(cx));
                 self.answering = None;
                 if let Err(e) = result {
-                    return Poll::Ready(Some(Err(StreamError::new(
+                    let e: Error = StreamError::new(
                         StreamErrorCode::ClientTool,
                         format!("could not answer a client-tool request: {e}"),
                     )
                     .with_source(e)
-                    .into())));
+                    .into();
+                    self.trace.failed(&e);
+                    return Poll::Ready(Some(Err(e)));
                 }
             }
             match std::task::ready!(self.frames.poll_item(cx)) {
                 Some(Ok(AgentFrame::ToolRequest(request))) => {
                     self.answering = Some(self.answer(request));
                 }
-                Some(Ok(AgentFrame::Event(event))) => return Poll::Ready(Some(Ok(event))),
-                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                Some(Ok(AgentFrame::Event(event))) => {
+                    self.trace.item();
+                    if let StreamEvent::Start(start) = &event {
+                        let (run, session) = (&start.run_id, &start.session_id);
+                        self.trace
+                            .run_ids(|| RunIds::new(run.as_deref(), session.as_deref()));
+                    }
+                    return Poll::Ready(Some(Ok(event)));
+                }
+                Some(Err(e)) => {
+                    self.trace.failed(&e);
+                    return Poll::Ready(Some(Err(e)));
+                }
                 None => return Poll::Ready(None),
             }
         }

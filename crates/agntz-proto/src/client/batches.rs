@@ -1,10 +1,9 @@
+use futures_core::Stream;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use futures_core::Stream;
-
-use super::{Client, Pages};
+use super::wait::poll_until;
+use super::{Client, Pages, Wait};
 use crate::error::Error;
 use crate::jsonl::JsonLines;
 use crate::ops::{
@@ -14,6 +13,7 @@ use crate::ops::{
     StartBatchRun, UpdateBatch,
 };
 use crate::response::api_error;
+use crate::trace::Trace;
 use crate::transport::{read_body, Transport};
 use crate::types::{
     BatchAlias, BatchAliasRemoved, BatchComparison, BatchDefinition, BatchItemPage,
@@ -123,16 +123,19 @@ impl<'a, T: Transport> Batches<'a, T> {
         self.client.execute(&GetBatchRun::new(run_id)).await
     }
 
-    /// Polls `GET /batch-runs/{id}` every `interval` until the run is
-    /// terminal. Provider batches can take hours: bound the wait yourself.
-    pub async fn wait_for_run(&self, run_id: &str, interval: Duration) -> Result<BatchRun, Error> {
-        loop {
-            let run = self.get_run(run_id).await?;
-            if run.is_terminal() {
-                return Ok(run);
-            }
-            self.client.transport().sleep(interval).await;
-        }
+    /// Polls `GET /batch-runs/{id}` until the run is terminal, and returns
+    /// it. `wait` bounds the whole wait (an [`Error::Timeout`] of kind
+    /// [`TimeoutKind::Wait`](crate::TimeoutKind::Wait) when it runs out;
+    /// the run goes on) and sets the pause between polls. Provider batches
+    /// can take hours: choose the bound to match.
+    pub async fn wait_for_run(&self, run_id: &str, wait: Wait) -> Result<BatchRun, Error> {
+        poll_until(
+            self.client,
+            wait,
+            || self.get_run(run_id),
+            BatchRun::is_terminal,
+        )
+        .await
     }
 
     /// `GET /batch-runs`: one page, newest first.
@@ -183,29 +186,45 @@ impl<'a, T: Transport> Batches<'a, T> {
     /// before the body starts are retried like any read.
     pub async fn results_stream(&self, run_id: &str) -> Result<BatchResults<T>, Error> {
         let op = GetBatchResults::new(run_id);
-        let mut retries = 0;
-        loop {
-            let request = op.build(&self.client.config)?;
-            match self.open_results(request).await {
-                Ok(body) => {
-                    let max = self.client.config.limits().max_event_bytes;
-                    return Ok(BatchResults {
-                        body: Some(body),
-                        lines: JsonLines::new(max),
-                    });
+        let trace = Trace::stream::<GetBatchResults>();
+        let opening = async {
+            let mut retries = 0;
+            loop {
+                let request = op.build(&self.client.config)?;
+                trace.sending(&self.client.config, &request, retries + 1);
+                match self.open_results(request, &trace).await {
+                    Ok(body) => return Ok(body),
+                    Err(e) => {
+                        retries = self
+                            .client
+                            .backoff(<GetBatchResults as Operation>::KIND, retries, e, &trace)
+                            .await?
+                    }
                 }
-                Err(e) => {
-                    retries = self
-                        .client
-                        .backoff(<GetBatchResults as Operation>::KIND, retries, e)
-                        .await?
-                }
+            }
+        };
+        match trace.instrument(opening).await {
+            Ok(body) => {
+                let max = self.client.config.limits().max_event_bytes;
+                Ok(BatchResults {
+                    body: Some(body),
+                    lines: JsonLines::new(max),
+                    trace,
+                })
+            }
+            Err(e) => {
+                trace.failed(&e);
+                Err(e)
             }
         }
     }
 
-    async fn open_results(&self, request: http::Request<bytes::Bytes>) -> Result<T::Body, Error> {
-        let response = self.client.transport.send(request).await?;
+    async fn open_results(
+        &self,
+        request: http::Request<bytes::Bytes>,
+        trace: &Trace,
+    ) -> Result<T::Body, Error> {
+        let response = self.client.send(request, trace).await?;
         let (parts, mut body) = response.into_parts();
         if parts.status.is_success() {
             return Ok(body);
@@ -234,6 +253,7 @@ impl<'a, T: Transport> Batches<'a, T> {
 pub struct BatchResults<T: Transport> {
     body: Option<T::Body>,
     lines: JsonLines<BatchRunItem>,
+    trace: Trace,
 }
 
 impl<T: Transport> std::fmt::Debug for BatchResults<T> {
@@ -263,8 +283,12 @@ impl<T: Transport> BatchResults<T> {
     fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<BatchRunItem, Error>>> {
         loop {
             if let Some(item) = self.lines.next() {
-                if item.is_err() {
-                    self.body = None;
+                match &item {
+                    Ok(_) => self.trace.item(),
+                    Err(e) => {
+                        self.trace.failed(e);
+                        self.body = None;
+                    }
                 }
                 return Poll::Ready(Some(item));
             }
@@ -275,12 +299,19 @@ impl<T: Transport> BatchResults<T> {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(Ok(chunk))) => self.lines.feed(&chunk),
                 Poll::Ready(Some(Err(e))) => {
+                    self.trace.failed(&e);
                     self.body = None;
                     return Poll::Ready(Some(Err(e)));
                 }
                 Poll::Ready(None) => {
                     self.body = None;
-                    return Poll::Ready(self.lines.finish());
+                    let last = self.lines.finish();
+                    match &last {
+                        Some(Ok(_)) => self.trace.item(),
+                        Some(Err(e)) => self.trace.failed(e),
+                        None => {}
+                    }
+                    return Poll::Ready(last);
                 }
             }
         }

@@ -10,8 +10,9 @@ use super::event_stream::FrameStream;
 use super::{Client, ClientTools};
 use crate::error::{Error, StreamError, StreamErrorCode};
 use crate::events::BlockEvent;
-use crate::ops::{SubmitToolResult, ToolOutcome};
+use crate::ops::{RunIds, SubmitToolResult, ToolOutcome};
 use crate::stream::{BlockFrame, BlockFrames};
+use crate::trace::Trace;
 use crate::transport::Transport;
 use crate::types::{BlockRunResult, ClientToolRequest};
 
@@ -31,6 +32,7 @@ pub struct BlockStream<T: Transport> {
     frames: FrameStream<T::Body, BlockFrames>,
     tools: Option<ClientTools>,
     answering: Option<Pending>,
+    trace: Trace,
 }
 
 impl<T: Transport> std::fmt::Debug for BlockStream<T> {
@@ -47,6 +49,7 @@ impl<T: Transport> BlockStream<T> {
         body: T::Body,
         frames: BlockFrames,
         tools: Option<ClientTools>,
+        trace: Trace,
     ) -> Self {
         let max = client.config().limits().max_event_bytes;
         BlockStream {
@@ -54,6 +57,7 @@ impl<T: Transport> BlockStream<T> {
             frames: FrameStream::new(body, frames, max),
             tools,
             answering: None,
+            trace,
         }
     }
 
@@ -84,14 +88,15 @@ impl<T: Transport> BlockStream<T> {
     fn answer(&self, request: ClientToolRequest) -> Pending {
         let client = self.client.clone();
         let handler = self.tools.as_ref().and_then(|tools| tools.call(&request));
-        Box::pin(async move {
+        // Inside the stream's span: the answer's call becomes its child.
+        Box::pin(self.trace.instrument(async move {
             let outcome = match handler {
                 Some(running) => ToolOutcome::checked(&request.name, running.await),
                 None => ToolOutcome::no_handler(&request.name),
             };
             let op = SubmitToolResult::new(request.root_run_id, request.request_id, outcome);
             client.execute(&op).await.map(drop)
-        })
+        }))
     }
 
     fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<BlockEvent, Error>>> {
@@ -100,20 +105,33 @@ impl<T: Transport> BlockStream<T> {
                 let result = std::task::ready!(pending.as_mut().poll(cx));
                 self.answering = None;
                 if let Err(e) = result {
-                    return Poll::Ready(Some(Err(StreamError::new(
+                    let e: Error = StreamError::new(
                         StreamErrorCode::ClientTool,
                         format!("could not answer a client-tool request: {e}"),
                     )
                     .with_source(e)
-                    .into())));
+                    .into();
+                    self.trace.failed(&e);
+                    return Poll::Ready(Some(Err(e)));
                 }
             }
             match std::task::ready!(self.frames.poll_item(cx)) {
                 Some(Ok(BlockFrame::ToolRequest(request))) => {
                     self.answering = Some(self.answer(request));
                 }
-                Some(Ok(BlockFrame::Event(event))) => return Poll::Ready(Some(Ok(event))),
-                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                Some(Ok(BlockFrame::Event(event))) => {
+                    self.trace.item();
+                    if let BlockEvent::Start(start) = &event {
+                        let (run, session) = (&start.run_id, &start.session_id);
+                        self.trace
+                            .run_ids(|| RunIds::new(run.as_deref(), session.as_deref()));
+                    }
+                    return Poll::Ready(Some(Ok(event)));
+                }
+                Some(Err(e)) => {
+                    self.trace.failed(&e);
+                    return Poll::Ready(Some(Err(e)));
+                }
                 None => return Poll::Ready(None),
             }
         }

@@ -1,6 +1,5 @@
-use std::time::Duration;
-
-use super::{Client, Pages};
+use super::wait::poll_until;
+use super::{Client, Pages, Wait};
 use crate::error::Error;
 use crate::ops::{
     ActivateEvalVersion, GetEvalVersion, ListEvalVersions, RemoveEvalAlias, SetEvalAlias,
@@ -129,17 +128,18 @@ impl<'a, T: Transport> Evals<'a, T> {
         self.client.execute(&GetEvalRun::new(run_id)).await
     }
 
-    /// Polls `GET /eval-runs/{id}` every `interval` until the run is
-    /// terminal, and returns it. Bound the wait with the client's deadline
-    /// or your own timeout.
-    pub async fn wait_for_run(&self, run_id: &str, interval: Duration) -> Result<EvalRun, Error> {
-        loop {
-            let run = self.get_run(run_id).await?;
-            if run.is_terminal() {
-                return Ok(run);
-            }
-            self.client.transport().sleep(interval).await;
-        }
+    /// Polls `GET /eval-runs/{id}` until the run is terminal, and returns
+    /// it. `wait` bounds the whole wait (an [`Error::Timeout`] of kind
+    /// [`TimeoutKind::Wait`](crate::TimeoutKind::Wait) when it runs out;
+    /// the run goes on) and sets the pause between polls.
+    pub async fn wait_for_run(&self, run_id: &str, wait: Wait) -> Result<EvalRun, Error> {
+        poll_until(
+            self.client,
+            wait,
+            || self.get_run(run_id),
+            EvalRun::is_terminal,
+        )
+        .await
     }
 
     /// `POST /eval-runs/{id}/cancel`: the run as it is after cancelling

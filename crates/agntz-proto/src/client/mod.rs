@@ -20,6 +20,7 @@ mod runs;
 mod sessions;
 mod tools;
 mod traces;
+mod wait;
 mod webhook_secrets;
 
 pub use agents::{AgentStream, Agents};
@@ -35,6 +36,7 @@ pub use runs::Runs;
 pub use sessions::Sessions;
 pub use tools::{ClientTools, ToolResult};
 pub use traces::Traces;
+pub use wait::Wait;
 pub use webhook_secrets::WebhookSecrets;
 
 use std::sync::Arc;
@@ -47,6 +49,7 @@ use crate::error::{Error, TimeoutError, TimeoutKind};
 use crate::ops::{GetHealth, Operation, StreamOperation};
 use crate::response::{api_error, classify, unexpected_content_type, HeadKind};
 use crate::retry::{CallKind, RetryDecision, RetryPolicy};
+use crate::trace::Trace;
 use crate::transport::{read_body, Transport};
 use crate::types::Health;
 
@@ -175,33 +178,61 @@ impl<T: Transport> Client<T> {
     /// Runs any request/response operation with this client's retry policy
     /// and deadline.
     pub async fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        let trace = Trace::request::<O>();
+        let result = trace.instrument(self.execute_in_time(op, &trace)).await;
+        if let Err(e) = &result {
+            trace.failed(e);
+        }
+        result
+    }
+
+    async fn execute_in_time<O: Operation>(
+        &self,
+        op: &O,
+        trace: &Trace,
+    ) -> Result<O::Output, Error> {
         match self.config.timeouts().deadline {
-            None => self.execute_with_retries(op).await,
-            Some(limit) => {
-                deadline::race(self.execute_with_retries(op), self.transport.sleep(limit))
-                    .await
-                    .unwrap_or_else(|| Err(TimeoutError::new(TimeoutKind::Deadline, limit).into()))
-            }
+            None => self.execute_with_retries(op, trace).await,
+            Some(limit) => deadline::race(
+                self.execute_with_retries(op, trace),
+                self.transport.sleep(limit),
+            )
+            .await
+            .unwrap_or_else(|| Err(TimeoutError::new(TimeoutKind::Deadline, limit).into())),
         }
     }
 
-    async fn execute_with_retries<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+    async fn execute_with_retries<O: Operation>(
+        &self,
+        op: &O,
+        trace: &Trace,
+    ) -> Result<O::Output, Error> {
         let mut retries = 0;
         loop {
             let request = op.build(&self.config)?;
-            let error = match self.fetch(request).await {
+            trace.sending(&self.config, &request, retries + 1);
+            let error = match self.fetch(request, trace).await {
                 Ok(response) => match op.parse(response) {
-                    Ok(output) => return Ok(output),
+                    Ok(output) => {
+                        trace.run_ids(|| op.run_ids(&output));
+                        return Ok(output);
+                    }
                     Err(e) => e,
                 },
                 Err(e) => e,
             };
-            retries = self.backoff(O::KIND, retries, error).await?;
+            retries = self.backoff(O::KIND, retries, error, trace).await?;
         }
     }
 
     /// Sleeps before retry number `retries + 1`, or gives the error back.
-    async fn backoff(&self, kind: CallKind, retries: u32, error: Error) -> Result<u32, Error> {
+    async fn backoff(
+        &self,
+        kind: CallKind,
+        retries: u32,
+        error: Error,
+        trace: &Trace,
+    ) -> Result<u32, Error> {
         let jitter = self.transport.jitter();
         match self
             .config
@@ -209,6 +240,7 @@ impl<T: Transport> Client<T> {
             .decide(kind, retries, &error, jitter)
         {
             RetryDecision::RetryAfter(wait) => {
+                trace.retry(retries + 1, wait, &error);
                 self.transport.sleep(wait).await;
                 Ok(retries + 1)
             }
@@ -216,9 +248,26 @@ impl<T: Transport> Client<T> {
         }
     }
 
-    /// Sends one request and reads the whole (bounded) body.
-    async fn fetch(&self, request: http::Request<Bytes>) -> Result<Response<Bytes>, Error> {
+    /// Sends one request, returning the response head (recorded on
+    /// `trace` with the time to first byte) and body.
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+        trace: &Trace,
+    ) -> Result<Response<T::Body>, Error> {
+        let sent = trace.now(&*self.transport);
         let response = self.transport.send(request).await?;
+        trace.head(response.status(), sent, trace.now(&*self.transport));
+        Ok(response)
+    }
+
+    /// Sends one request and reads the whole (bounded) body.
+    async fn fetch(
+        &self,
+        request: http::Request<Bytes>,
+        trace: &Trace,
+    ) -> Result<Response<Bytes>, Error> {
+        let response = self.send(request, trace).await?;
         let (parts, mut body) = response.into_parts();
         let bytes = read_body(&mut body, self.config.limits().max_response_bytes).await?;
         Ok(Response::from_parts(parts, bytes))
@@ -228,18 +277,40 @@ impl<T: Transport> Client<T> {
     /// the retry policy allows), reads error bodies into typed errors, and
     /// returns the body of a `text/event-stream` response.
     pub async fn open_stream<O: StreamOperation>(&self, op: &O) -> Result<T::Body, Error> {
-        let mut retries = 0;
-        loop {
-            let request = op.build(&self.config)?;
-            match self.open_once(request).await {
-                Ok(body) => return Ok(body),
-                Err(error) => retries = self.backoff(O::KIND, retries, error).await?,
-            }
-        }
+        let trace = Trace::stream::<O>();
+        self.open_traced(op, &trace)
+            .await
+            .inspect_err(|e| trace.failed(e))
     }
 
-    async fn open_once(&self, request: http::Request<Bytes>) -> Result<T::Body, Error> {
-        let response = self.transport.send(request).await?;
+    /// [`open_stream`](Self::open_stream), recording into the span of the
+    /// stream being (re)opened. Failures are the caller's to record: a run
+    /// stream's failed reconnect may still be followed by a good one.
+    pub(crate) async fn open_traced<O: StreamOperation>(
+        &self,
+        op: &O,
+        trace: &Trace,
+    ) -> Result<T::Body, Error> {
+        let opening = async {
+            let mut retries = 0;
+            loop {
+                let request = op.build(&self.config)?;
+                trace.sending(&self.config, &request, retries + 1);
+                match self.open_once(request, trace).await {
+                    Ok(body) => return Ok(body),
+                    Err(error) => retries = self.backoff(O::KIND, retries, error, trace).await?,
+                }
+            }
+        };
+        trace.instrument(opening).await
+    }
+
+    async fn open_once(
+        &self,
+        request: http::Request<Bytes>,
+        trace: &Trace,
+    ) -> Result<T::Body, Error> {
+        let response = self.send(request, trace).await?;
         let (parts, mut body) = response.into_parts();
         match classify(parts.status, &parts.headers, true) {
             HeadKind::Error => {

@@ -8,8 +8,9 @@ use super::event_stream::FrameStream;
 use super::Client;
 use crate::error::{Error, StreamErrorCode, TimeoutKind};
 use crate::events::{RunEvent, TraceEvent};
-use crate::ops::StreamRun;
+use crate::ops::{RunIds, StreamRun};
 use crate::stream::{RunFrames, TraceFrames};
+use crate::trace::Trace;
 use crate::transport::Transport;
 
 type Reconnect<B> = Pin<Box<dyn Future<Output = Result<B, Error>> + Send>>;
@@ -31,6 +32,7 @@ pub struct RunStream<T: Transport> {
     last_seq: Option<u64>,
     reconnects: u32,
     done: bool,
+    trace: Trace,
 }
 
 impl<T: Transport> std::fmt::Debug for RunStream<T> {
@@ -45,7 +47,7 @@ impl<T: Transport> std::fmt::Debug for RunStream<T> {
 }
 
 impl<T: Transport> RunStream<T> {
-    pub(crate) fn new(client: Client<T>, op: &StreamRun, body: T::Body) -> Self {
+    pub(crate) fn new(client: Client<T>, op: &StreamRun, body: T::Body, trace: Trace) -> Self {
         let max = client.config().limits().max_event_bytes;
         use crate::ops::StreamOperation;
         RunStream {
@@ -56,6 +58,7 @@ impl<T: Transport> RunStream<T> {
             last_seq: op.since_seq(),
             reconnects: 0,
             done: false,
+            trace,
         }
     }
 
@@ -86,7 +89,7 @@ impl<T: Transport> RunStream<T> {
         resumable && self.reconnects < self.client.config().retry_policy().max_stream_reconnects
     }
 
-    fn start_reconnect(&mut self) {
+    fn start_reconnect(&mut self, cause: &Error) {
         let client = self.client.clone();
         let wait = client
             .config()
@@ -97,9 +100,12 @@ impl<T: Transport> RunStream<T> {
             op = op.since(seq);
         }
         self.reconnects += 1;
+        self.trace
+            .reconnect(self.reconnects, wait, self.last_seq, cause);
+        let trace = self.trace.clone();
         self.reconnect = Some(Box::pin(async move {
             client.transport().sleep(wait).await;
-            client.open_stream(&op).await
+            client.open_traced(&op, &trace).await
         }));
     }
 
@@ -118,11 +124,12 @@ impl<T: Transport> RunStream<T> {
                         self.current = Some(FrameStream::new(body, frames, max));
                     }
                     Err(e) if self.can_resume(&e) => {
-                        self.start_reconnect();
+                        self.start_reconnect(&e);
                         continue;
                     }
                     Err(e) => {
                         self.done = true;
+                        self.trace.failed(&e);
                         return Poll::Ready(Some(Err(e)));
                     }
                 }
@@ -135,14 +142,17 @@ impl<T: Transport> RunStream<T> {
                 Some(Ok(event)) => {
                     self.last_seq = current.decoder().frames().last_seq().or(self.last_seq);
                     self.reconnects = 0;
+                    self.trace.item();
+                    self.trace.run_ids(|| event_ids(&event));
                     return Poll::Ready(Some(Ok(event)));
                 }
                 Some(Err(e)) if self.can_resume(&e) => {
                     self.current = None;
-                    self.start_reconnect();
+                    self.start_reconnect(&e);
                 }
                 Some(Err(e)) => {
                     self.done = true;
+                    self.trace.failed(&e);
                     return Poll::Ready(Some(Err(e)));
                 }
                 None => {
@@ -151,6 +161,16 @@ impl<T: Transport> RunStream<T> {
                 }
             }
         }
+    }
+}
+
+/// The session a run stream's event names: a run's `run-complete` result or
+/// a snapshot of the stored run (other events carry child run ids only).
+fn event_ids(event: &RunEvent) -> RunIds<'_> {
+    match event {
+        RunEvent::Complete(done) => RunIds::new(None, Some(&done.result.session_id)),
+        RunEvent::Snapshot(run) => RunIds::new(None, run.session_id.as_deref()),
+        _ => RunIds::default(),
     }
 }
 
@@ -171,6 +191,7 @@ impl<T: Transport> Stream for RunStream<T> {
 /// `TraceDone`.
 pub struct TraceStream<T: Transport> {
     frames: FrameStream<T::Body, TraceFrames>,
+    trace: Trace,
 }
 
 impl<T: Transport> std::fmt::Debug for TraceStream<T> {
@@ -182,15 +203,31 @@ impl<T: Transport> std::fmt::Debug for TraceStream<T> {
 }
 
 impl<T: Transport> TraceStream<T> {
-    pub(crate) fn new(body: T::Body, frames: TraceFrames, max_event_bytes: usize) -> Self {
+    pub(crate) fn new(
+        body: T::Body,
+        frames: TraceFrames,
+        max_event_bytes: usize,
+        trace: Trace,
+    ) -> Self {
         TraceStream {
             frames: FrameStream::new(body, frames, max_event_bytes),
+            trace,
         }
     }
 
     /// The next event, `None` after the terminal event.
     pub async fn next(&mut self) -> Option<Result<TraceEvent, Error>> {
-        std::future::poll_fn(|cx| self.frames.poll_item(cx)).await
+        std::future::poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<TraceEvent, Error>>> {
+        let item = std::task::ready!(self.frames.poll_item(cx));
+        match &item {
+            Some(Ok(_)) => self.trace.item(),
+            Some(Err(e)) => self.trace.failed(e),
+            None => {}
+        }
+        Poll::Ready(item)
     }
 }
 
@@ -198,6 +235,6 @@ impl<T: Transport> Stream for TraceStream<T> {
     type Item = Result<TraceEvent, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().frames.poll_item(cx)
+        self.get_mut().poll_event(cx)
     }
 }

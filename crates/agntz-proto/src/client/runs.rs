@@ -1,6 +1,7 @@
 use super::{Client, Pages, RunStream};
 use crate::error::Error;
 use crate::ops::{CancelRun, GetRun, ListRuns, StartRun, StreamRun};
+use crate::trace::Trace;
 use crate::transport::Transport;
 use crate::types::{Run, RunFilter, RunPage, RunRequest};
 
@@ -56,7 +57,12 @@ impl<'a, T: Transport> Runs<'a, T> {
     }
 
     async fn open(&self, op: StreamRun) -> Result<RunStream<T>, Error> {
-        let body = self.client.open_stream(&op).await?;
-        Ok(RunStream::new(self.client.clone(), &op, body))
+        let trace = Trace::stream::<StreamRun>();
+        let body = self
+            .client
+            .open_traced(&op, &trace)
+            .await
+            .inspect_err(|e| trace.failed(e))?;
+        Ok(RunStream::new(self.client.clone(), &op, body, trace))
     }
 }

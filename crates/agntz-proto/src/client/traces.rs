@@ -1,6 +1,7 @@
 use super::{Client, Pages, TraceStream};
 use crate::error::Error;
 use crate::ops::{DeleteTrace, GetTrace, ListTraces, StreamOperation, StreamTrace};
+use crate::trace::Trace;
 use crate::transport::Transport;
 use crate::types::{TraceDetail, TraceFilter, TracePage};
 
@@ -41,8 +42,13 @@ impl<'a, T: Transport> Traces<'a, T> {
     /// `GET /traces/{id}/stream`: live span events or one snapshot.
     pub async fn stream(&self, trace_id: &str) -> Result<TraceStream<T>, Error> {
         let op = StreamTrace::new(trace_id);
-        let body = self.client.open_stream(&op).await?;
+        let trace = Trace::stream::<StreamTrace>();
+        let body = self
+            .client
+            .open_traced(&op, &trace)
+            .await
+            .inspect_err(|e| trace.failed(e))?;
         let max = self.client.config().limits().max_event_bytes;
-        Ok(TraceStream::new(body, op.frames(), max))
+        Ok(TraceStream::new(body, op.frames(), max, trace))
     }
 }

@@ -1,7 +1,7 @@
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 
-use super::{Operation, StreamOperation};
+use super::{Operation, RunIds, StreamOperation};
 use crate::config::Config;
 use crate::error::{DecodeError, Error};
 use crate::request::{self, JSON, SSE};
@@ -34,6 +34,10 @@ impl Operation for RunAgent {
 
     fn parse(&self, response: Response<Bytes>) -> Result<RunResult, Error> {
         parse_json(&response)
+    }
+
+    fn run_ids<'a>(&'a self, output: &'a RunResult) -> RunIds<'a> {
+        RunIds::new(Some(&output.run_id), output.session_id.as_deref())
     }
 }
 
@@ -101,5 +105,9 @@ impl Operation for StartRun {
             )));
         }
         parse_json(&response)
+    }
+
+    fn run_ids<'a>(&'a self, output: &'a Run) -> RunIds<'a> {
+        RunIds::new(Some(&output.id), output.session_id.as_deref())
     }
 }

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use http::{Method, Request, Response};
 
-use super::{Operation, StreamOperation};
+use super::{Operation, RunIds, StreamOperation};
 use crate::config::Config;
 use crate::error::Error;
 use crate::request::{self, JSON, SSE};
@@ -41,6 +41,13 @@ impl Operation for RunBlock {
 
     fn parse(&self, response: Response<Bytes>) -> Result<BlockRunResult, Error> {
         parse_json(&response)
+    }
+
+    fn run_ids<'a>(&'a self, output: &'a BlockRunResult) -> RunIds<'a> {
+        RunIds::new(
+            Some(&output.result.run_id),
+            output.result.session_id.as_deref(),
+        )
     }
 }
 

@@ -90,6 +90,32 @@ pub trait Operation {
 
     /// Parses the whole response (any status) into the output or an error.
     fn parse(&self, response: Response<Bytes>) -> Result<Self::Output, Error>;
+
+    /// The run and session a successful call concerns, where its output
+    /// names them (a run result, a durable run record). For diagnostics:
+    /// the `tracing` feature records them on the call's span. The default
+    /// names none.
+    fn run_ids<'a>(&'a self, output: &'a Self::Output) -> RunIds<'a> {
+        let _ = output;
+        RunIds::default()
+    }
+}
+
+/// The run and session a call concerns (see [`Operation::run_ids`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RunIds<'a> {
+    /// The run id, if known.
+    pub run_id: Option<&'a str>,
+    /// The session id, if known.
+    pub session_id: Option<&'a str>,
+}
+
+impl<'a> RunIds<'a> {
+    /// Ids from their parts.
+    pub fn new(run_id: Option<&'a str>, session_id: Option<&'a str>) -> Self {
+        RunIds { run_id, session_id }
+    }
 }
 
 /// An API call answered with a server-sent-events stream.

@@ -1,7 +1,7 @@
 use bytes::Bytes;
 use http::{Method, Request, Response};
 
-use super::{get_with_query, require_id, Operation, Paginated, StreamOperation};
+use super::{get_with_query, require_id, Operation, Paginated, RunIds, StreamOperation};
 use crate::config::Config;
 use crate::encode::{append_query, Segment};
 use crate::error::Error;
@@ -42,6 +42,10 @@ impl Operation for GetRun {
     fn parse(&self, response: Response<Bytes>) -> Result<Run, Error> {
         parse_json(&response)
     }
+
+    fn run_ids<'a>(&'a self, output: &'a Run) -> RunIds<'a> {
+        RunIds::new(Some(&output.id), output.session_id.as_deref())
+    }
 }
 
 /// `POST /runs/{id}/cancel` (no body). Answers with the run as it is now;
@@ -71,6 +75,10 @@ impl Operation for CancelRun {
 
     fn parse(&self, response: Response<Bytes>) -> Result<Run, Error> {
         parse_json(&response)
+    }
+
+    fn run_ids<'a>(&'a self, output: &'a Run) -> RunIds<'a> {
+        RunIds::new(Some(&output.id), output.session_id.as_deref())
     }
 }
 

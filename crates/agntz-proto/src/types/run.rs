@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -151,6 +152,14 @@ pub struct InvokeUsage {
 
 /// The result of a run as stored in its [`Run`] record and carried by
 /// `run-complete` events of `/runs/{id}/stream`.
+///
+/// Its `output` is a `String` while [`RunResult::output`](super::RunResult)
+/// is a JSON value because that is what the worker sends: it stores a run's
+/// output stringified (a string as it is, any other value JSON-encoded),
+/// which loses the type: a text output `"42"` and the number `42` are
+/// stored alike, so a JSON value here would claim a structure the record
+/// no longer has. [`output_as`](Self::output_as) reads both kinds back,
+/// like [`RunResult::output_as`](super::RunResult::output_as).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InvokeResult {
@@ -268,6 +277,40 @@ pub struct Run {
     pub depth: u32,
     /// Every other key of the record, verbatim (keys a newer worker adds).
     pub extra: ExtraFields,
+}
+
+impl InvokeResult {
+    /// Decodes the output into `T`, as [`RunResult::output_as`](super::RunResult::output_as)
+    /// does for the result of `POST /run`: the stored text is read as JSON
+    /// first (a structured output decodes into your struct) and, if `T`
+    /// does not accept that, as the text itself (a text output decodes into
+    /// a `String` even when it looks like a number).
+    ///
+    /// ```
+    /// use agntz_proto::types::InvokeResult;
+    ///
+    /// #[derive(serde::Deserialize, Debug, PartialEq)]
+    /// struct Answer { answer: String }
+    ///
+    /// let structured: InvokeResult = serde_json::from_str(r#"{"output":"{\"answer\":\"yes\"}"}"#)?;
+    /// assert_eq!(structured.output_as::<Answer>()?, Answer { answer: "yes".into() });
+    ///
+    /// let text: InvokeResult = serde_json::from_str(r#"{"output":"42"}"#)?;
+    /// assert_eq!(text.output_as::<String>()?, "42");
+    /// assert_eq!(text.output_as::<u32>()?, 42);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn output_as<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        match serde_json::from_str::<T>(&self.output) {
+            Ok(value) => Ok(value),
+            Err(as_json) => match T::deserialize(Value::String(self.output.clone())) {
+                Ok(value) => Ok(value),
+                // Not JSON at all: the text's own error says more.
+                Err(as_text) if as_json.is_syntax() || as_json.is_eof() => Err(as_text),
+                Err(_) => Err(as_json),
+            },
+        }
+    }
 }
 
 /// The wire decoding of [`Run`]'s known fields.

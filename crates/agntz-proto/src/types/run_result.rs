@@ -61,7 +61,9 @@ pub struct Reply {
 #[non_exhaustive]
 pub struct RunResult {
     /// Raw manifest output: a string, or structured JSON (`null` when
-    /// absent).
+    /// absent). The durable record of the same run keeps it stringified
+    /// ([`InvokeResult::output`](super::InvokeResult::output)); decode
+    /// either with `output_as`.
     pub output: Value,
     /// The manifest execution state (always an object; `{}` when absent).
     pub state: Value,
