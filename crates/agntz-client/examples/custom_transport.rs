@@ -47,6 +47,28 @@ impl<T: Transport> Transport for Logged<T> {
     fn jitter(&self) -> f64 {
         self.inner.jitter()
     }
+
+    // A layer forwards the file reads too: the defaults refuse file
+    // content blocks (`ContentBlock::image_file`).
+    fn file_len(
+        &self,
+        path: &std::path::Path,
+    ) -> impl std::future::Future<Output = Result<u64, Error>> + Send {
+        self.inner.file_len(path)
+    }
+
+    fn read_file(
+        &self,
+        path: &std::path::Path,
+        buf: agntz_client::uploads::FileBuffer,
+    ) -> impl std::future::Future<Output = Result<agntz_client::uploads::FileBuffer, Error>> + Send
+    {
+        self.inner.read_file(path, buf)
+    }
+
+    fn now(&self) -> Option<std::time::Instant> {
+        self.inner.now()
+    }
 }
 
 #[tokio::main]

@@ -51,11 +51,15 @@
 //! status, attempt, retry waits, run and session ids, time to first byte)
 //! and events for retries and stream reconnects; the `spans` module lists
 //! them all. The API key and bodies are never recorded.
+//!
+//! Enable the `callbacks` feature for a ready receiver of callback-tool
+//! calls ([`callbacks::CallbackRouter`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
+pub mod callbacks;
 pub mod transport;
 
 use std::ops::Deref;
@@ -75,7 +79,8 @@ pub use agntz_proto::error::{
 pub use agntz_proto::events::*;
 pub use agntz_proto::retry::RetryPolicy;
 pub use agntz_proto::types::*;
-pub use agntz_proto::{ops, sse, webhooks};
+pub use agntz_proto::uploads::{ContentError, ContentErrorKind};
+pub use agntz_proto::{ops, sse, uploads, webhooks};
 
 /// What the `tracing` feature records: span names, fields and events.
 #[cfg(feature = "tracing")]

@@ -51,9 +51,11 @@ mod error;
 
 use std::fmt;
 use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use agntz_proto::uploads::FileBuffer;
 use agntz_tokio::{BuilderSettings, IdleTimer};
 use bytes::Bytes;
 use http::uri::Scheme;
@@ -197,6 +199,18 @@ where
 
     fn jitter(&self) -> f64 {
         agntz_tokio::jitter()
+    }
+
+    fn file_len(&self, path: &Path) -> impl Future<Output = Result<u64, Error>> + Send {
+        agntz_tokio::file_len(path)
+    }
+
+    fn read_file(
+        &self,
+        path: &Path,
+        buf: FileBuffer,
+    ) -> impl Future<Output = Result<FileBuffer, Error>> + Send {
+        agntz_tokio::read_file(path, buf)
     }
 
     fn now(&self) -> Option<std::time::Instant> {

@@ -57,6 +57,9 @@ pub struct Limits {
     pub max_response_bytes: usize,
     /// Largest single SSE event. Default 16 MiB.
     pub max_event_bytes: usize,
+    /// Most file and bytes content blocks uploaded at once before a run
+    /// (each file is in memory while its upload runs). Default 4.
+    pub max_concurrent_uploads: usize,
 }
 
 impl Default for Limits {
@@ -64,6 +67,7 @@ impl Default for Limits {
         Limits {
             max_response_bytes: 64 * 1024 * 1024,
             max_event_bytes: crate::sse::DEFAULT_MAX_EVENT_SIZE,
+            max_concurrent_uploads: 4,
         }
     }
 }
@@ -257,6 +261,12 @@ impl ConfigBuilder {
         self
     }
 
+    /// Most file and bytes content blocks uploaded at once (default 4).
+    pub fn max_concurrent_uploads(mut self, uploads: usize) -> Self {
+        self.limits.max_concurrent_uploads = uploads;
+        self
+    }
+
     /// Connect timeout (applied by the transport).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.timeouts.connect = timeout;
@@ -352,7 +362,10 @@ impl ConfigBuilder {
                 .map_err(|_| Error::invalid(format!("invalid value for header {name:?}")))?;
             default_headers.append(header_name, header_value);
         }
-        if self.limits.max_event_bytes == 0 || self.limits.max_response_bytes == 0 {
+        if self.limits.max_event_bytes == 0
+            || self.limits.max_response_bytes == 0
+            || self.limits.max_concurrent_uploads == 0
+        {
             return Err(Error::invalid("size limits must be greater than zero"));
         }
 

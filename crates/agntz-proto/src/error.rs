@@ -8,6 +8,7 @@
 //! | the worker answered 401 / 404 / 429 / another non-2xx | [`Error::Authentication`], [`Error::NotFound`], [`Error::RateLimited`], [`Error::Api`] |
 //! | an SSE stream broke its contract (truncated, bad payload, in-band error) | [`Error::Stream`] |
 //! | a 2xx body could not be decoded | [`Error::Decode`] |
+//! | a file or bytes content block could not be uploaded | [`Error::Content`] |
 
 use std::fmt;
 use std::time::Duration;
@@ -54,6 +55,12 @@ pub enum Error {
     /// A success response whose body could not be decoded.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// A file or bytes content block could not be uploaded: a missing or
+    /// unreadable file, an unknown media type or one the worker refuses for
+    /// the block, more than 50 MiB. Found before the request that needed it
+    /// was sent.
+    #[error(transparent)]
+    Content(#[from] crate::uploads::ContentError),
     /// A response body exceeded the configured maximum size
     /// ([`Limits::max_response_bytes`](crate::config::Limits)); reading
     /// stopped there.

@@ -36,6 +36,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod callbacks;
 pub mod client;
 pub mod config;
 pub mod encode;
@@ -56,6 +57,7 @@ pub mod stream;
 mod trace;
 pub mod transport;
 pub mod types;
+pub mod uploads;
 pub mod webhooks;
 
 pub use client::{
@@ -69,3 +71,4 @@ pub use error::{
 };
 pub use retry::RetryPolicy;
 pub use transport::Transport;
+pub use uploads::{ContentError, ContentErrorKind};

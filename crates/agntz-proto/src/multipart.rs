@@ -74,6 +74,11 @@ fn escape_quoted(s: &str) -> String {
     out
 }
 
+/// Length of every boundary [`boundary`] picks: `agntz-rust-boundary-`,
+/// 16 hex digits of hash, 2 of attempt. Fixed, so that a form's head can be
+/// sized before the boundary (which depends on the content) is known.
+const BOUNDARY_LEN: usize = 38;
+
 /// Picks a boundary that occurs in none of the parts.
 fn boundary(parts: &[Part<'_>]) -> Result<String, Error> {
     let mut seed = FNV_OFFSET;
@@ -86,6 +91,7 @@ fn boundary(parts: &[Part<'_>]) -> Result<String, Error> {
     for attempt in 0u32..64 {
         let hash = fnv1a(seed, &attempt.to_le_bytes());
         let candidate = format!("agntz-rust-boundary-{hash:016x}{attempt:02x}");
+        debug_assert_eq!(candidate.len(), BOUNDARY_LEN);
         let clash = parts.iter().any(|part| {
             part.chunks()
                 .iter()
@@ -100,6 +106,34 @@ fn boundary(parts: &[Part<'_>]) -> Result<String, Error> {
     ))
 }
 
+/// Everything of a part before its content: the delimiter line and headers.
+fn part_head(boundary: &str, part: &Part<'_>) -> String {
+    match part {
+        Part::Text { name, .. } => format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n",
+            escape_quoted(name)
+        ),
+        Part::File {
+            name,
+            filename,
+            content_type,
+            ..
+        } => format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+            escape_quoted(name),
+            escape_quoted(filename),
+            content_type
+        ),
+    }
+}
+
+fn part_content<'a>(part: &Part<'a>) -> &'a [u8] {
+    match part {
+        Part::Text { value, .. } => value.as_bytes(),
+        Part::File { data, .. } => data,
+    }
+}
+
 /// Encodes `parts` as `multipart/form-data` with CRLF line ends.
 pub(crate) fn encode(parts: &[Part<'_>]) -> Result<Encoded, Error> {
     let boundary = boundary(parts)?;
@@ -109,38 +143,8 @@ pub(crate) fn encode(parts: &[Part<'_>]) -> Result<Encoded, Error> {
         .sum();
     let mut body = BytesMut::with_capacity(size + boundary.len() + 8);
     for part in parts {
-        body.put_slice(b"--");
-        body.put_slice(boundary.as_bytes());
-        body.put_slice(b"\r\n");
-        match part {
-            Part::Text { name, value } => {
-                body.put_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{}\"\r\n\r\n",
-                        escape_quoted(name)
-                    )
-                    .as_bytes(),
-                );
-                body.put_slice(value.as_bytes());
-            }
-            Part::File {
-                name,
-                filename,
-                content_type,
-                data,
-            } => {
-                body.put_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
-                        escape_quoted(name),
-                        escape_quoted(filename),
-                        content_type
-                    )
-                    .as_bytes(),
-                );
-                body.put_slice(data);
-            }
-        }
+        body.put_slice(part_head(&boundary, part).as_bytes());
+        body.put_slice(part_content(part));
         body.put_slice(b"\r\n");
     }
     body.put_slice(b"--");
@@ -150,6 +154,96 @@ pub(crate) fn encode(parts: &[Part<'_>]) -> Result<Encoded, Error> {
         body: body.freeze(),
         content_type: format!("multipart/form-data; boundary={boundary}"),
     })
+}
+
+/// A form whose first part is a file, laid out around the file's bytes in
+/// place: the caller fills a buffer that starts `head_len` bytes into one
+/// allocation, and [`FileForm::finish`] writes the head in front and the
+/// rest of the form after it, so the bytes are never copied into a second
+/// buffer. The result is byte for byte what [`encode`] makes of the same
+/// parts.
+#[derive(Debug, Clone)]
+pub(crate) struct FileForm {
+    filename: String,
+    content_type: String,
+    fields: Vec<(&'static str, String)>,
+}
+
+impl FileForm {
+    /// A `file` part with `filename` and `content_type`, then text `fields`.
+    pub(crate) fn new(
+        filename: impl Into<String>,
+        content_type: impl Into<String>,
+        fields: Vec<(&'static str, String)>,
+    ) -> Self {
+        FileForm {
+            filename: filename.into(),
+            content_type: content_type.into(),
+            fields,
+        }
+    }
+
+    fn parts<'a>(&'a self, data: &'a [u8]) -> Vec<Part<'a>> {
+        let mut parts = vec![Part::File {
+            name: "file",
+            filename: &self.filename,
+            content_type: &self.content_type,
+            data,
+        }];
+        parts.extend(self.fields.iter().map(|(name, value)| Part::Text {
+            name,
+            value: value.as_str(),
+        }));
+        parts
+    }
+
+    fn head(&self, boundary: &str) -> String {
+        part_head(boundary, &self.parts(&[])[0])
+    }
+
+    fn tail(&self, boundary: &str) -> String {
+        let mut tail = String::from("\r\n");
+        for part in &self.parts(&[])[1..] {
+            tail.push_str(&part_head(boundary, part));
+            tail.push_str(std::str::from_utf8(part_content(part)).unwrap_or_default());
+            tail.push_str("\r\n");
+        }
+        tail.push_str("--");
+        tail.push_str(boundary);
+        tail.push_str("--\r\n");
+        tail
+    }
+
+    /// Bytes before the file's content.
+    pub(crate) fn head_len(&self) -> usize {
+        self.head(&"-".repeat(BOUNDARY_LEN)).len()
+    }
+
+    /// Bytes after the file's content.
+    pub(crate) fn tail_len(&self) -> usize {
+        self.tail(&"-".repeat(BOUNDARY_LEN)).len()
+    }
+
+    /// Completes the form around `data`. `head` is the room in front of it
+    /// (`head_len` bytes); when `head` and `data` are halves of one
+    /// allocation with room for the tail, nothing is copied.
+    pub(crate) fn finish(&self, mut head: BytesMut, mut data: BytesMut) -> Result<Encoded, Error> {
+        let boundary = boundary(&self.parts(&data))?;
+        let front = self.head(&boundary);
+        if head.len() == front.len() {
+            head.copy_from_slice(front.as_bytes());
+        } else {
+            head.clear();
+            head.extend_from_slice(front.as_bytes());
+        }
+        data.extend_from_slice(self.tail(&boundary).as_bytes());
+        // O(1) when `data` was split off `head` and never reallocated.
+        head.unsplit(data);
+        Ok(Encoded {
+            body: head.freeze(),
+            content_type: format!("multipart/form-data; boundary={boundary}"),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -175,6 +269,37 @@ mod tests {
         assert!(!hostile.contains(&chosen));
         // Deterministic.
         assert_eq!(chosen, boundary(&parts).unwrap());
+    }
+
+    #[test]
+    fn file_form_matches_encode_and_fills_in_place() {
+        let form = FileForm::new(
+            "a\"b.png",
+            "image/png",
+            vec![
+                ("purpose", "input".into()),
+                ("expiresInSeconds", "600".into()),
+            ],
+        );
+        let data = b"\x89PNG--agntz-rust-boundary-\r\n\x00\xff".as_slice();
+        let expected = encode(&form.parts(data)).unwrap();
+
+        let (head_len, tail_len) = (form.head_len(), form.tail_len());
+        let mut all = BytesMut::with_capacity(head_len + data.len() + tail_len);
+        all.resize(head_len, 0);
+        let mut rest = all.split_off(head_len);
+        rest.extend_from_slice(data);
+        let start = all.as_ptr();
+        let got = form.finish(all, rest).unwrap();
+        assert_eq!(got.body, expected.body);
+        assert_eq!(got.content_type, expected.content_type);
+        assert_eq!(got.body.len(), head_len + data.len() + tail_len);
+        // One allocation, never copied.
+        assert_eq!(got.body.as_ptr(), start);
+
+        // Separate buffers still give the same form.
+        let got = form.finish(BytesMut::new(), BytesMut::from(data)).unwrap();
+        assert_eq!(got.body, expected.body);
     }
 
     #[test]

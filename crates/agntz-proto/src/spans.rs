@@ -28,7 +28,7 @@
 //! | `attempt` | number of the last attempt, from 1 |
 //! | `retry_wait_ms` | total time waited before retries |
 //! | `ttfb_ms` | time to first byte of the last attempt, in (fractional) milliseconds: from sending to the response head (needs a transport clock, [`Transport::now`](crate::Transport::now); the bundled transports have one) |
-//! | `error` | on failure, its kind: `invalid_request`, `transport`, `timeout`, `authentication`, `not_found`, `rate_limited`, `api`, `stream`, `decode`, `body_too_large` |
+//! | `error` | on failure, its kind: `invalid_request`, `transport`, `timeout`, `authentication`, `not_found`, `rate_limited`, `api`, `stream`, `decode`, `body_too_large`, `content` |
 //!
 //! Stream spans also have:
 //!

@@ -13,9 +13,20 @@
 //! - dropping the body closes or releases the connection (the worker cancels
 //!   a `/run/stream` run when its connection closes);
 //! - never put the `Authorization` header in an error or log line, and never
-//!   forward it across a redirect to another host.
+//!   forward it across a redirect to another host;
+//! - to support file content blocks ([`ContentBlock::image_file`] and
+//!   [`ContentBlock::audio_file`]), implement [`Transport::file_len`] and
+//!   [`Transport::read_file`] without blocking the runtime; the defaults
+//!   refuse with [`ContentErrorKind::FilesUnsupported`] (bytes blocks work
+//!   with any transport). A layer around another transport forwards them
+//!   like `send`.
+//!
+//! [`ContentBlock::image_file`]: crate::types::ContentBlock::image_file
+//! [`ContentBlock::audio_file`]: crate::types::ContentBlock::audio_file
+//! [`ContentErrorKind::FilesUnsupported`]: crate::uploads::ContentErrorKind::FilesUnsupported
 
 use std::future::Future;
+use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -24,6 +35,7 @@ use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 
 use crate::error::Error;
+use crate::uploads::{ContentError, FileBuffer};
 
 /// Sends requests and sleeps. Implemented by `agntz-reqwest` and
 /// `agntz-hyper`; implement it to bring your own HTTP stack.
@@ -43,6 +55,60 @@ pub trait Transport: Send + Sync + 'static {
     /// A random number in `[0, 1)` for retry jitter. The core has no RNG of
     /// its own; a constant works but spreads retries less.
     fn jitter(&self) -> f64;
+
+    /// The length in bytes of the regular file at `path` (following
+    /// symbolic links), for a file content block. The client asks for every
+    /// file's length before it sends anything, so a missing file fails the
+    /// call with no request made.
+    ///
+    /// Map IO failures with [`ContentError::io`]; a path that is not a
+    /// regular file is [`ContentErrorKind::FileUnreadable`](crate::uploads::ContentErrorKind::FileUnreadable)
+    /// (also through `ContentError::io`). The default refuses:
+    /// [`ContentError::files_unsupported`].
+    fn file_len(&self, path: &Path) -> impl Future<Output = Result<u64, Error>> + Send {
+        let _ = path;
+        std::future::ready(Err(ContentError::files_unsupported().into()))
+    }
+
+    /// Reads the file at `path` into `buf` without blocking the runtime (a
+    /// blocking-pool thread, or the runtime's file API): call
+    /// [`FileBuffer::reserve_file`] with the file's length, then append its
+    /// bytes to [`FileBuffer::data_mut`], failing once they exceed
+    /// [`FileBuffer::limit`]. Map IO failures with [`ContentError::io`].
+    /// The default refuses: [`ContentError::files_unsupported`].
+    ///
+    /// A blocking implementation with `std` only (run it where blocking is
+    /// allowed):
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use agntz_proto::uploads::{ContentError, FileBuffer};
+    ///
+    /// fn read_into(path: &std::path::Path, buf: &mut FileBuffer) -> Result<(), agntz_proto::Error> {
+    ///     let io = |e| ContentError::io(path, e);
+    ///     let file = std::fs::File::open(path).map_err(io)?;
+    ///     buf.reserve_file(file.metadata().map_err(io)?.len())?;
+    ///     // At most one byte past the limit, so an oversized file is caught.
+    ///     let mut file = file.take(buf.limit() + 1);
+    ///     let mut chunk = [0u8; 64 * 1024];
+    ///     loop {
+    ///         let n = file.read(&mut chunk).map_err(io)?;
+    ///         if n == 0 {
+    ///             return Ok(());
+    ///         }
+    ///         buf.data_mut().extend_from_slice(&chunk[..n]);
+    ///         buf.check_len(buf.len() as u64)?;
+    ///     }
+    /// }
+    /// ```
+    fn read_file(
+        &self,
+        path: &Path,
+        buf: FileBuffer,
+    ) -> impl Future<Output = Result<FileBuffer, Error>> + Send {
+        let _ = (path, buf);
+        std::future::ready(Err(ContentError::files_unsupported().into()))
+    }
 
     /// The time now on a monotonic clock, for diagnostics only: the
     /// `tracing` feature measures the time to first byte with it. The core

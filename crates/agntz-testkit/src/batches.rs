@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
+use crate::catalog;
 use crate::model::{self, Plan};
 use crate::store::Store;
 use crate::util::{hex, iso, monotonic_ms, sleep_while};
@@ -126,54 +127,25 @@ impl BatchState {
     }
 }
 
-fn unquote(v: &str) -> String {
-    let v = v.trim();
-    v.strip_prefix('"')
-        .and_then(|x| x.strip_suffix('"'))
-        .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
-        .unwrap_or(v)
-        .to_string()
-}
-
-/// The `key: value` children of a top-level block (`model:`, ...).
-fn block(yaml: &str, key: &str) -> Map<String, Value> {
-    let mut out = Map::new();
-    let mut inside = false;
-    for line in yaml.lines() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let indented = line.starts_with(' ') || line.starts_with('\t');
-        if !indented {
-            inside = line
-                .split_once(':')
-                .is_some_and(|(k, v)| k.trim() == key && v.trim().is_empty());
-            continue;
-        }
-        if inside {
-            if let Some((k, v)) = line.trim().split_once(':') {
-                out.insert(k.trim().to_string(), Value::String(unquote(v)));
-            }
-        }
-    }
-    out
+/// The scalar children of a top-level mapping (`model:`, ...), as text.
+fn block(top: &Map<String, Value>, key: &str) -> Map<String, Value> {
+    let children = top.get(key).and_then(Value::as_object);
+    children
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), Value::String(catalog::scalar_text(v)?))))
+        .collect()
 }
 
 /// Reads a batch manifest into a `BatchDefinition` (without version
 /// fields); `Err` carries the worker's 400 message.
 pub(crate) fn parse_manifest(yaml: &str) -> Result<Map<String, Value>, String> {
-    let top = |k: &str| {
-        yaml.lines()
-            .filter(|l| !l.starts_with(' ') && !l.starts_with('\t'))
-            .filter_map(|l| l.split_once(':'))
-            .find(|(key, _)| key.trim() == k)
-            .map(|(_, v)| unquote(v))
-    };
-    if top("reply").is_some() {
+    let top = catalog::read_document(yaml)?;
+    if top.contains_key("reply") {
         return Err("Batch manifest field 'reply' is not supported: provider-native batches cannot send intermediate replies".into());
     }
-    let m = crate::catalog::parse_manifest(yaml)?;
-    let model = block(yaml, "model");
+    let m = catalog::parse_manifest(yaml)?;
+    let model = block(&top, "model");
     let mut def = Map::new();
     def.insert("id".into(), Value::String(m.id));
     def.insert("name".into(), Value::String(m.name));
@@ -189,7 +161,7 @@ pub(crate) fn parse_manifest(yaml: &str) -> Result<Map<String, Value>, String> {
         "model".into(),
         model.get("name").cloned().unwrap_or(json!("")),
     );
-    let ds = block(yaml, "defaultDataset");
+    let ds = block(&top, "defaultDataset");
     if ds.contains_key("id") {
         def.insert("defaultDataset".into(), Value::Object(ds));
     }

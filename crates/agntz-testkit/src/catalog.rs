@@ -1,11 +1,13 @@
-//! The per-tenant agent catalogue written by `POST /agents/import`, and a
-//! small reader for the manifest subset the mock understands (top-level
-//! `id`, `name`, `description`, `kind`, `model`, and the first entry of
-//! `tools`: `kind: local` with `validate_manifest`, or `kind: client` with
-//! `name` and `timeoutMs`).
+//! The per-tenant agent catalogue written by `POST /agents/import`, and the
+//! reader of the manifest fields the mock understands (top-level `id`,
+//! `name`, `description`, `kind`, `model`, and `tools`: the first entry of
+//! `kind: local` with `validate_manifest`, `kind: client` with `name` and
+//! `timeoutMs`, or `kind: callback`), over a YAML parser.
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
+use crate::callback_tools::{self, CallbackTool, Issue};
 use crate::model::{Agent, ToolDecl};
 
 /// A published agent of one tenant.
@@ -102,95 +104,97 @@ pub(crate) struct Manifest {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
+    /// The first tool entry the mock can run.
     pub tool: Option<ToolDecl>,
+    /// Every well-formed `kind: callback` entry, with its path
+    /// (`tools[i]`), for the import-time checks.
+    pub callbacks: Vec<(String, CallbackTool)>,
+    /// Structural problems the worker's validator reports (not the
+    /// parser's): `Invalid manifest` at import.
+    pub issues: Vec<Issue>,
 }
 
-fn unquote(v: &str) -> String {
-    let v = v.trim();
-    let inner = v
-        .strip_prefix('"')
-        .and_then(|x| x.strip_suffix('"'))
-        .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')));
-    inner.unwrap_or(v).to_string()
+/// A YAML document's top-level mapping, as JSON; `Err` carries the
+/// parser's message.
+pub(crate) fn read_document(yaml: &str) -> Result<Map<String, Value>, String> {
+    match crate::manifests::parse_yaml(yaml)? {
+        Value::Object(top) => Ok(top),
+        _ => Err("Manifest must be a YAML mapping".into()),
+    }
+}
+
+/// A scalar as text (strings as they are, numbers and booleans written
+/// out), as the worker's string fields read them.
+pub(crate) fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
 }
 
 /// Reads a manifest; `Err` carries the parser's message.
 pub(crate) fn parse_manifest(yaml: &str) -> Result<Manifest, String> {
-    let mut top: Vec<(&str, &str)> = Vec::new();
-    let mut tools_block: Vec<&str> = Vec::new();
-    let mut in_tools = false;
-    for line in yaml.lines() {
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        let indented = line.starts_with(' ') || line.starts_with('\t') || line.starts_with('-');
-        if indented {
-            if in_tools {
-                tools_block.push(line.trim());
-            }
-            continue;
-        }
-        let Some((key, value)) = line.split_once(':') else {
-            return Err("Manifest must be a YAML mapping".into());
-        };
-        in_tools = key.trim() == "tools";
-        top.push((key.trim(), value.trim()));
-    }
-    let get = |k: &str| {
-        top.iter()
-            .find(|(key, _)| *key == k)
-            .map(|(_, v)| unquote(v))
-    };
-    let id = get("id").filter(|s| !s.is_empty());
-    let Some(id) = id else {
+    let top = read_document(yaml)?;
+    let get = |k: &str| top.get(k).and_then(scalar_text);
+    let Some(id) = get("id").filter(|s| !s.is_empty()) else {
         return Err("Manifest must have an 'id' field".into());
     };
     let kind = get("kind").unwrap_or_else(|| "llm".into());
-    if kind == "llm" && get("model").is_none() {
+    if kind == "llm" && top.get("model").is_none_or(Value::is_null) {
         return Err("LLM agent must have a 'model' field".into());
     }
-    let description = get("description").filter(|d| !d.is_empty() && d != "|" && d != ">");
+    let description = get("description").filter(|d| !d.is_empty());
     let name = get("name")
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| id.clone());
 
-    // First tool entry only.
-    let mut entry: Vec<(String, String)> = Vec::new();
-    for (i, line) in tools_block.iter().enumerate() {
-        let (item_start, body) = match line.strip_prefix("- ") {
-            Some(rest) => (true, rest),
-            None => (false, *line),
+    let mut tool = None;
+    let mut callbacks = Vec::new();
+    let mut issues = Vec::new();
+    let entries = top.get("tools").and_then(Value::as_array);
+    for (i, entry) in entries.into_iter().flatten().enumerate() {
+        let Some(entry) = entry.as_object() else {
+            continue;
         };
-        if item_start && i > 0 && !entry.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = body.split_once(':') {
-            entry.push((k.trim().to_string(), v.trim().to_string()));
+        let path = format!("tools[{i}]");
+        let field = |k: &str| entry.get(k).and_then(scalar_text);
+        let decl = match field("kind").as_deref() {
+            Some("local") => entry
+                .get("tools")
+                .and_then(Value::as_array)
+                .filter(|names| names.iter().any(|n| n == "validate_manifest"))
+                .map(|_| ToolDecl::Local("validate_manifest".into())),
+            Some("client") => field("name").map(|name| ToolDecl::Client {
+                name,
+                timeout_ms: field("timeoutMs")
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(30_000),
+            }),
+            Some("callback") => match callback_tools::read_entry(entry, &path) {
+                Ok(callback) => {
+                    callbacks.push((path, callback.clone()));
+                    Some(ToolDecl::Callback(Box::new(callback)))
+                }
+                Err(found) => {
+                    issues.extend(found);
+                    None
+                }
+            },
+            _ => None,
+        };
+        if tool.is_none() {
+            tool = decl;
         }
     }
-    let field = |k: &str| {
-        entry
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| unquote(v))
-    };
-    let tool = match field("kind").as_deref() {
-        Some("local") => field("tools")
-            .filter(|t| t.contains("validate_manifest"))
-            .map(|_| ToolDecl::Local("validate_manifest".into())),
-        Some("client") => field("name").map(|name| ToolDecl::Client {
-            name,
-            timeout_ms: field("timeoutMs")
-                .and_then(|t| t.parse().ok())
-                .unwrap_or(30_000),
-        }),
-        _ => None,
-    };
     Ok(Manifest {
         id,
         name,
         description,
         tool,
+        callbacks,
+        issues,
     })
 }
 
@@ -219,8 +223,35 @@ mod tests {
         );
         assert!(parse_manifest("name: x\n").is_err());
         assert_eq!(
+            parse_manifest("- a\n- b\n").unwrap_err(),
+            "Manifest must be a YAML mapping"
+        );
+        assert!(parse_manifest("id: [unclosed\n").is_err());
+        assert_eq!(
             parse_manifest("id: x\nkind: llm\n").unwrap_err(),
             "LLM agent must have a 'model' field"
         );
+    }
+
+    #[test]
+    fn reads_nested_callback_entries() {
+        let yaml = "id: cooks\nkind: llm\nmodel: { provider: openai, name: fake-model }\ndescription: |\n  Finds recipes.\ninstruction: Cook.\ntools:\n  - kind: callback\n    name: find_recipes\n    description: Search recipes.\n    url: https://api.example.com/agntz/tools\n    secret: recipes_callback\n    timeoutMs: 10000\n    inputSchema:\n      type: object\n      properties:\n        query: { type: string }\n      required: [query]\n  - kind: callback\n    name: bad name\n    url: https://api.example.com/x\n    secret: s\n    maxRetries: 9\n";
+        let m = parse_manifest(yaml).unwrap();
+        assert_eq!(m.description.as_deref(), Some("Finds recipes.\n"));
+        let Some(ToolDecl::Callback(tool)) = &m.tool else {
+            panic!("a callback tool: {:?}", m.tool)
+        };
+        assert_eq!(
+            (
+                tool.name.as_str(),
+                tool.secret.as_str(),
+                tool.timeout_ms,
+                tool.max_retries
+            ),
+            ("find_recipes", "recipes_callback", 10_000, 2)
+        );
+        assert_eq!(m.callbacks.len(), 1);
+        let paths: Vec<&str> = m.issues.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["tools[1].name", "tools[1].maxRetries"]);
     }
 }

@@ -1,22 +1,27 @@
 //! Executes runs: a root run with one internal manifest-step child, driven by
 //! the fake model, emitting registry events, session turns and trace spans.
 
+mod finish;
+mod spans;
+mod tool_call;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::{oneshot, watch};
 
-use crate::model::{self, Agent, Plan, ToolDecl};
+use finish::{finish_child, finish_root, RootEnd};
+use spans::SpanBuilder;
+use tool_call::{reply_call, CallSite};
+
+use crate::model::{self, Agent, Plan};
 use crate::runs::EventLog;
-use crate::store::{
-    ClientToolRequest, LiveTrace, RunEntry, Store, ToolAnswer, ToolRequestState, TraceRecord,
-};
-use crate::util::{hex, iso, monotonic_ms, nanoid, now_ms, raw};
+use crate::store::{LiveTrace, RunEntry, Store};
+use crate::util::{hex, iso, monotonic_ms, nanoid, now_ms};
 use crate::wire::{
-    InputTokenDetails, InvokeResult, InvokeUsage, Message, OutputTokenDetails, PublicUsage, Raw,
-    Reply, Retention, RunEvent, RunJson, RunResult, Span, SpanPatch, State, ToolCallRecord,
-    ToolCallRef, TraceDetail, TraceEvent, TraceSummary,
+    InputTokenDetails, InvokeResult, InvokeUsage, Message, OutputTokenDetails, PublicUsage, Reply,
+    Retention, RunEvent, RunJson, RunResult, State, ToolCallRecord,
 };
 
 /// Model name reported for every run.
@@ -191,7 +196,7 @@ pub(crate) fn cancel(store: &Store, run_id: &str, reason: &str) -> bool {
     }
 }
 
-async fn cancelled(rx: &mut watch::Receiver<Option<String>>) -> String {
+pub(crate) async fn cancelled(rx: &mut watch::Receiver<Option<String>>) -> String {
     let reason = match rx.wait_for(|r| r.is_some()).await {
         Ok(r) => Ok(r.clone().unwrap_or_else(|| "cancelled".into())),
         Err(_) => Err(()),
@@ -200,103 +205,6 @@ async fn cancelled(rx: &mut watch::Receiver<Option<String>>) -> String {
         Ok(r) => r,
         // The sender lives in the registry; if it is gone the run can never be cancelled.
         Err(_) => std::future::pending().await,
-    }
-}
-
-struct SpanBuilder {
-    trace_id: String,
-    owner: String,
-    session: String,
-    live: Option<tokio::sync::broadcast::Sender<Arc<TraceEvent>>>,
-    spans: Vec<(Span, u64)>,
-}
-
-impl SpanBuilder {
-    #[allow(clippy::too_many_arguments)]
-    fn start(
-        &mut self,
-        parent: Option<usize>,
-        name: &'static str,
-        kind: &'static str,
-        run_id: Option<String>,
-        with_session: bool,
-        attributes: Value,
-    ) -> usize {
-        let now = now_ms();
-        let span = Span {
-            span_id: format!("sp_{}", nanoid(18).to_lowercase()),
-            trace_id: self.trace_id.clone(),
-            parent_id: parent.map(|p| self.spans[p].0.span_id.clone()),
-            owner_id: self.owner.clone(),
-            run_id,
-            session_id: with_session.then(|| self.session.clone()),
-            name,
-            kind,
-            started_at: iso(now),
-            ended_at: None,
-            duration_ms: None,
-            status: "running",
-            error: None,
-            attributes: raw(&attributes),
-            events: Vec::new(),
-            scores: Default::default(),
-            cost_usd: None,
-        };
-        if let Some(tx) = &self.live {
-            let _ = tx.send(Arc::new(TraceEvent::SpanStart { span: span.clone() }));
-        }
-        self.spans.push((span, now));
-        self.spans.len() - 1
-    }
-
-    fn set_attributes(&mut self, idx: usize, attributes: Value) {
-        if let Some((s, _)) = self.spans.get_mut(idx) {
-            s.attributes = raw(&attributes);
-        }
-    }
-
-    fn end_all(&mut self, status: &'static str, error: Option<String>) {
-        let now = now_ms();
-        for (span, started) in self.spans.iter_mut().rev() {
-            if span.ended_at.is_some() {
-                continue;
-            }
-            span.ended_at = Some(iso(now));
-            span.duration_ms = Some(now.saturating_sub(*started));
-            span.status = status;
-            span.error = error.clone();
-            if let Some(tx) = &self.live {
-                let _ = tx.send(Arc::new(TraceEvent::SpanEnd {
-                    span_id: span.span_id.clone(),
-                    patch: SpanPatch {
-                        ended_at: iso(now),
-                        duration_ms: now.saturating_sub(*started),
-                        status,
-                        error: error.clone(),
-                    },
-                }));
-            }
-        }
-    }
-
-    fn end(&mut self, idx: usize) {
-        let now = now_ms();
-        if let Some((span, started)) = self.spans.get_mut(idx) {
-            span.ended_at = Some(iso(now));
-            span.duration_ms = Some(now.saturating_sub(*started));
-            span.status = "ok";
-            if let Some(tx) = &self.live {
-                let _ = tx.send(Arc::new(TraceEvent::SpanEnd {
-                    span_id: span.span_id.clone(),
-                    patch: SpanPatch {
-                        ended_at: iso(now),
-                        duration_ms: now.saturating_sub(*started),
-                        status: "ok",
-                        error: None,
-                    },
-                }));
-            }
-        }
     }
 }
 
@@ -747,84 +655,18 @@ async fn run_step(
             input_tokens,
         },
         Plan::CallTool { name, args } => {
-            let call_id = format!("call_{}", hex(24));
-            log.emit(RunEvent::ToolCallStart {
-                run_id: child_id.to_string(),
-                tool_call: ToolCallRef {
-                    id: call_id.clone(),
-                    name: name.clone(),
-                },
-                seq: 0,
-            });
-            let tool_span = spans.start(
-                Some(spans.spans.len().saturating_sub(1)),
-                "agent.tool.call",
-                "tool",
-                None,
-                true,
-                serde_json::json!({"tool.name": name, "tool.call.id": call_id}),
-            );
-            let started = now_ms();
-            let (output, error): (Raw, Option<String>) = match agent.tool.clone() {
-                Some(ToolDecl::Client { timeout_ms, .. }) => {
-                    let request_id = format!("ctr_{}", hex(24));
-                    let (tx, rx) = oneshot::channel();
-                    store.lock().client_tools.insert(
-                        request_id.clone(),
-                        ClientToolRequest {
-                            tenant: spec.tenant.clone(),
-                            root_run_id: root_id.to_string(),
-                            state: ToolRequestState::Pending(tx),
-                        },
-                    );
-                    log.emit(RunEvent::ClientToolRequest {
-                        run_id: child_id.to_string(),
-                        root_run_id: root_id.to_string(),
-                        request_id: request_id.clone(),
-                        tool_call_id: call_id.clone(),
-                        name: name.clone(),
-                        input: args.clone(),
-                        deadline_at: iso(now_ms() + timeout_ms),
-                        seq: 0,
-                    });
-                    let answer = tokio::select! {
-                        a = rx => a.ok(),
-                        _ = tokio::time::sleep(Duration::from_millis(timeout_ms)) => None,
-                        reason = cancelled(cancel_rx) => {
-                            deactivate(store, &request_id);
-                            return StepEnd::Cancel(reason);
-                        }
-                    };
-                    match answer {
-                        Some(ToolAnswer::Output(raw_out)) => (raw_out, None),
-                        Some(ToolAnswer::Error(msg)) => {
-                            let msg = format!("Client tool '{name}' failed: {msg}");
-                            (raw(&serde_json::json!({"error": msg})), Some(msg))
-                        }
-                        None => {
-                            deactivate(store, &request_id);
-                            let msg =
-                                format!("Client tool '{name}' timed out after {timeout_ms}ms");
-                            (raw(&serde_json::json!({"error": msg})), Some(msg))
-                        }
-                    }
-                }
-                _ => (model::validate_manifest(&args), None),
+            let site = CallSite {
+                store,
+                spec,
+                agent,
+                root_id,
+                child_id,
+                log,
             };
-            let record = ToolCallRecord {
-                id: call_id,
-                name,
-                input: args,
-                output,
-                duration: now_ms().saturating_sub(started).max(1),
-                error,
+            let record = match tool_call::call(&site, cancel_rx, spans, name, args).await {
+                Ok(record) => record,
+                Err(reason) => return StepEnd::Cancel(reason),
             };
-            spans.end(tool_span);
-            log.emit(RunEvent::ToolCallEnd {
-                run_id: child_id.to_string(),
-                tool_call: record.clone(),
-                seq: 0,
-            });
             log.emit(RunEvent::StepComplete {
                 run_id: child_id.to_string(),
                 step: steps,
@@ -843,247 +685,5 @@ async fn run_step(
                 replies,
             }
         }
-    }
-}
-
-/// Identical consecutive replies this close together are refused as
-/// duplicates (as the worker's `reply` tool does).
-const REPLY_DEDUPE_MS: u64 = 100;
-
-/// One call of the agent's `reply` tool: `tool-call-start`, the `reply` event
-/// (unless refused as a duplicate of the previous reply), `tool-call-end`.
-/// In `session` mode the reply is appended to the session as an assistant
-/// message at once. Returns the tool call and the accepted reply.
-fn reply_call(
-    store: &Store,
-    spec: &RunSpec,
-    child_id: &str,
-    log: &EventLog,
-    spans: &mut SpanBuilder,
-    earlier: &[Reply],
-    text: String,
-) -> (ToolCallRecord, Option<Reply>) {
-    let call_id = format!("call_{}", hex(24));
-    let name = "reply".to_string();
-    log.emit(RunEvent::ToolCallStart {
-        run_id: child_id.to_string(),
-        tool_call: ToolCallRef {
-            id: call_id.clone(),
-            name: name.clone(),
-        },
-        seq: 0,
-    });
-    let tool_span = spans.start(
-        Some(spans.spans.len().saturating_sub(1)),
-        "agent.tool.call",
-        "tool",
-        None,
-        true,
-        serde_json::json!({"tool.name": name, "tool.call.id": call_id}),
-    );
-    let started = now_ms();
-    let duplicate = earlier.last().is_some_and(|last| {
-        last.text == text
-            && crate::util::parse_iso(&last.ts)
-                .is_some_and(|at| started.saturating_sub(at) < REPLY_DEDUPE_MS)
-    });
-    let (output, reply) = if duplicate {
-        (
-            raw(&serde_json::json!({"delivered": false, "reason": "duplicate"})),
-            None,
-        )
-    } else {
-        let ts = iso(started);
-        if spec.retention.mode == "session" {
-            let mut inner = store.lock();
-            let key = (spec.tenant.clone(), spec.session_id.clone());
-            if let Some(s) = inner.sessions.get_mut(&key) {
-                s.messages.push(Message {
-                    role: "assistant".into(),
-                    content: Value::String(text.clone()),
-                    timestamp: ts.clone(),
-                });
-                s.updated_at = ts.clone();
-            }
-        }
-        log.emit(RunEvent::Reply {
-            run_id: child_id.to_string(),
-            session_id: spec.session_id.clone(),
-            text: text.clone(),
-            ts: ts.clone(),
-            seq: 0,
-        });
-        (
-            raw(&serde_json::json!({"delivered": true})),
-            Some(Reply {
-                text: text.clone(),
-                ts,
-                session_id: spec.session_id.clone(),
-                run_id: child_id.to_string(),
-            }),
-        )
-    };
-    let record = ToolCallRecord {
-        id: call_id,
-        name,
-        input: serde_json::json!({ "text": text }),
-        output,
-        duration: now_ms().saturating_sub(started).max(1),
-        error: None,
-    };
-    spans.end(tool_span);
-    log.emit(RunEvent::ToolCallEnd {
-        run_id: child_id.to_string(),
-        tool_call: record.clone(),
-        seq: 0,
-    });
-    (record, reply)
-}
-
-fn deactivate(store: &Store, request_id: &str) {
-    if let Some(r) = store.lock().client_tools.get_mut(request_id) {
-        if matches!(r.state, ToolRequestState::Pending(_)) {
-            r.state = ToolRequestState::Inactive;
-        }
-    }
-}
-
-fn finish_child(
-    store: &Store,
-    child_id: &str,
-    status: &'static str,
-    error: Option<String>,
-    result: Option<InvokeResult>,
-) {
-    let mut inner = store.lock();
-    if let Some(e) = inner.runs.get_mut(child_id) {
-        e.json.status = status;
-        e.json.error = error;
-        e.json.result = result;
-        e.json.ended_at = Some(now_ms());
-    }
-}
-
-enum RootEnd {
-    Completed(Box<(InvokeResult, InvokeResult)>),
-    Failed(String),
-    Cancelled(String),
-}
-
-fn finish_root(
-    store: &Store,
-    spec: &RunSpec,
-    root_id: &str,
-    log: &EventLog,
-    end: RootEnd,
-    started_ms: u64,
-    spans: Option<(SpanBuilder, u64)>,
-) {
-    let ended = now_ms();
-    let (status, trace_status, error, event) = match end {
-        RootEnd::Completed(results) => {
-            let (live, stored) = *results;
-            set_root(store, root_id, "completed", None, Some(stored), ended);
-            (
-                "completed",
-                "ok",
-                None,
-                RunEvent::RunComplete {
-                    run_id: root_id.to_string(),
-                    result: live,
-                    seq: 0,
-                },
-            )
-        }
-        RootEnd::Failed(msg) => {
-            set_root(store, root_id, "failed", Some(msg.clone()), None, ended);
-            (
-                "failed",
-                "error",
-                Some(msg.clone()),
-                RunEvent::RunError {
-                    run_id: root_id.to_string(),
-                    error: msg,
-                    seq: 0,
-                },
-            )
-        }
-        RootEnd::Cancelled(reason) => {
-            set_root(store, root_id, "cancelled", Some(reason), None, ended);
-            (
-                "cancelled",
-                "cancelled",
-                None,
-                RunEvent::RunCancelled {
-                    run_id: root_id.to_string(),
-                    seq: 0,
-                },
-            )
-        }
-    };
-    let _ = (status, error);
-    // Close out any client-tool requests of this tree.
-    {
-        let mut inner = store.lock();
-        for r in inner.client_tools.values_mut() {
-            if r.root_run_id == root_id && matches!(r.state, ToolRequestState::Pending(_)) {
-                r.state = ToolRequestState::Inactive;
-            }
-        }
-    }
-    // Traces: written when the run finishes (session mode only).
-    if let Some((mut spans, total_tokens)) = spans {
-        if spec.retention.mode == "session" {
-            spans.end_all(trace_status, None);
-            let summary = TraceSummary {
-                trace_id: root_id.to_string(),
-                owner_id: spec.tenant.clone(),
-                root_name: spec.agent_ref.clone(),
-                agent_id: Some(spec.agent_ref.clone()),
-                started_at: iso(started_ms),
-                ended_at: Some(iso(ended)),
-                duration_ms: Some(ended.saturating_sub(started_ms)),
-                span_count: spans.spans.len() as u64,
-                status: trace_status,
-                total_tokens,
-                total_cost_usd: None,
-            };
-            let detail = TraceDetail {
-                summary: summary.clone(),
-                spans: spans.spans.into_iter().map(|(s, _)| s).collect(),
-            };
-            let mut inner = store.lock();
-            inner.traces.insert(
-                root_id.to_string(),
-                TraceRecord {
-                    tenant: spec.tenant.clone(),
-                    session_key: Some(spec.session_id.clone()),
-                    started_ms,
-                    detail,
-                },
-            );
-            if let Some(live) = inner.live_traces.remove(root_id) {
-                let _ = live.tx.send(Arc::new(TraceEvent::TraceDone { summary }));
-            }
-        }
-    }
-    store.lock().live_traces.remove(root_id);
-    log.emit(event);
-}
-
-fn set_root(
-    store: &Store,
-    root_id: &str,
-    status: &'static str,
-    error: Option<String>,
-    result: Option<InvokeResult>,
-    ended: u64,
-) {
-    let mut inner = store.lock();
-    if let Some(e) = inner.runs.get_mut(root_id) {
-        e.json.status = status;
-        e.json.error = error;
-        e.json.result = result;
-        e.json.ended_at = Some(ended);
     }
 }

@@ -114,6 +114,9 @@
 //! * `SLOW:<seconds>` → the answer is delayed (the run stays cancellable);
 //! * `CALL_TOOL:<name> ARGS:<json>` → the agent's tool is called, the answer is
 //!   `TOOL_RESULT: <tool output JSON>`;
+//! * `CALLBACK:<name> ARGS:<json>` → the agent's callback tool of that
+//!   manifest name is called (the model's tool name is `callback__<name>`),
+//!   the answer is `TOOL_RESULT: <tool output JSON>`;
 //! * `RECALL` → `RECALL: <earlier user turns of the session joined by " | ">`;
 //! * otherwise `ECHO: <user text>`.
 //!
@@ -159,6 +162,35 @@
 //! [`TestWorkerConfig::loopback_callbacks`] to receive webhooks on
 //! `127.0.0.1` in a test.
 //!
+//! # Callback tools
+//!
+//! A published agent whose manifest has a `kind: callback` tool calls it as
+//! the worker does. At import the entry is checked (`name` matching
+//! `^[a-zA-Z_][a-zA-Z0-9_]*$`, `url`, `secret`, `timeoutMs` in
+//! 1000..=120000, `maxRetries` in 0..=5; `inputSchema` is not checked), the
+//! URL must pass the outbound URL policy, and the URL is probed with
+//! `OPTIONS` (5 s): unreachable is an `external` error (`400 Invalid
+//! manifest`), or a warning with `strict: false`; a secret the tenant has
+//! not created is a warning. In a run, each call is a `POST` of
+//! `{tool, args, runtime: {sessionId, runId, agentId}, delivery: {id,
+//! timestamp}}` (`runId` is the manifest-step run that called the tool,
+//! `agentId` the manifest id) with `X-Agntz-Signature: sha256=<hex
+//! HMAC-SHA256 of timestamp.deliveryId.body>` keyed with the named webhook
+//! secret's value, `X-Agntz-Timestamp`, and the same `cbd_…` id in
+//! `X-Agntz-Delivery-Id` and `Idempotency-Key`. 408, 429, 5xx, network
+//! errors and timeouts (`timeoutMs` per attempt) are retried up to
+//! `maxRetries` more times after 100 ms, 200 ms, 400 ms…, with the same
+//! body and headers. A 2xx body, cut to 40,000 characters, is the tool
+//! result (its JSON, without whitespace, or the text). After a final
+//! failure the result is
+//! `{"error":"Callback delivery failed: HTTP <status>: <body>","deliveryId":"cbd_…"}`
+//! (or the network error's text instead of `HTTP …`: `fetch failed`,
+//! `The operation was aborted due to timeout`), and without the secret
+//! `{"error":"Callback signing secret '<name>' is not configured"}`.
+//! The arguments are sent as the model gave them (not checked against
+//! `inputSchema`). Loopback URLs need
+//! [`TestWorkerConfig::loopback_callbacks`], as webhooks do.
+//!
 //! # Example
 //!
 //! ```no_run
@@ -171,6 +203,7 @@
 
 mod auth;
 mod batches;
+mod callback_tools;
 mod catalog;
 mod datasets;
 mod engine;
@@ -178,6 +211,7 @@ mod evals;
 mod faults;
 mod manifests;
 mod model;
+mod outbound;
 mod rate_limit;
 mod respond;
 mod routes;
@@ -270,9 +304,10 @@ impl TestWorkerConfig {
         self
     }
 
-    /// Accept `callbackUrl`s on loopback (`http://127.0.0.1:…`,
-    /// `http://localhost:…`), which the worker's outbound URL policy
-    /// refuses, so a test can receive the run's webhooks on a local server.
+    /// Accept `callbackUrl`s and callback-tool URLs on loopback
+    /// (`http://127.0.0.1:…`, `http://localhost:…`), which the worker's
+    /// outbound URL policy refuses, so a test can receive the run's webhooks
+    /// and answer callback tools on a local server.
     pub fn loopback_callbacks(mut self, on: bool) -> Self {
         self.loopback_callbacks = on;
         self

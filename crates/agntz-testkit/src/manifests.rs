@@ -188,7 +188,7 @@ fn structural(m: &Value, path: &str, errors: &mut Vec<Issue>, warnings: &mut Vec
                     continue;
                 };
                 let stub = stub_placeholders(url);
-                if let Err(reason) = crate::webhooks::outbound_url_policy(&stub, false) {
+                if let Err(reason) = crate::outbound::outbound_url_policy(&stub, false) {
                     errors.push(Issue {
                         level: "structural",
                         path: format!("{}[{i}].url", p(path, "tools")),

@@ -13,11 +13,15 @@
 //! * `STRUCTURED:<json>` → that JSON value as the output, as an agent with
 //!   an output schema answers: `POST /run` returns it as is, a durable run
 //!   stores it stringified (`Run.result.output`), exactly as written;
+//! * `CALLBACK:<name> ARGS:<json>` with a callback tool of that manifest name
+//!   → one call of `callback__<name>`, then `TOOL_RESULT: <tool output JSON>`;
 //! * text containing `RECALL` → `RECALL: <earlier user turns joined by " | ">`;
 //! * anything else → `ECHO: <text>`.
 
 use serde::Serialize;
 use serde_json::value::RawValue;
+
+use crate::callback_tools::CallbackTool;
 use serde_json::Value;
 
 /// Error message of a forced model failure.
@@ -30,6 +34,8 @@ pub(crate) enum ToolDecl {
     Local(String),
     /// A caller-implemented tool answered through the client-tool protocol.
     Client { name: String, timeout_ms: u64 },
+    /// A tool the worker calls over HTTP (`kind: callback`).
+    Callback(Box<CallbackTool>),
 }
 
 impl ToolDecl {
@@ -37,6 +43,8 @@ impl ToolDecl {
         match self {
             ToolDecl::Local(n) => n,
             ToolDecl::Client { name, .. } => name,
+            // The model sees `callback__<name>`.
+            ToolDecl::Callback(tool) => &tool.model_name,
         }
     }
 }
@@ -139,6 +147,19 @@ pub(crate) fn plan(text: &str, history: &[String], tool: Option<&ToolDecl>) -> P
     if text.contains("FAIL_LLM") {
         return Plan::Fail;
     }
+    if let (Some(idx), Some(ToolDecl::Callback(callback))) = (text.find("CALLBACK:"), tool) {
+        let rest = &text[idx + "CALLBACK:".len()..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if name == callback.name {
+            return Plan::CallTool {
+                name: callback.model_name.clone(),
+                args: call_args(rest),
+            };
+        }
+    }
     if let (Some(idx), Some(tool)) = (text.find("CALL_TOOL"), tool) {
         let rest = &text[idx + "CALL_TOOL".len()..];
         let name = rest
@@ -151,13 +172,7 @@ pub(crate) fn plan(text: &str, history: &[String], tool: Option<&ToolDecl>) -> P
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| tool.name().to_string());
         if name == tool.name() {
-            let args = rest
-                .find("ARGS:")
-                .and_then(|i| {
-                    let mut de = serde_json::Deserializer::from_str(&rest[i + 5..]).into_iter();
-                    de.next().and_then(Result::ok)
-                })
-                .unwrap_or_else(|| Value::Object(Default::default()));
+            let args = call_args(rest);
             return Plan::CallTool { name, args };
         }
     }
@@ -186,6 +201,16 @@ pub(crate) fn result_output(prompt: &str, answer: &str) -> Box<RawValue> {
         Some(value) if value.get() == answer => value,
         _ => crate::util::raw(answer),
     }
+}
+
+/// The JSON after `ARGS:` in `rest` (`{}` without one).
+fn call_args(rest: &str) -> Value {
+    rest.find("ARGS:")
+        .and_then(|i| {
+            let mut de = serde_json::Deserializer::from_str(&rest[i + 5..]).into_iter();
+            de.next().and_then(Result::ok)
+        })
+        .unwrap_or_else(|| Value::Object(Default::default()))
 }
 
 /// How long one item of an eval or batch run takes: its `SLOW:` delay, else
@@ -293,6 +318,30 @@ mod tests {
                 name: "validate_manifest".into(),
                 args: serde_json::json!({"yaml":"id: x"})
             }
+        );
+        let callback = ToolDecl::Callback(Box::new(CallbackTool {
+            name: "find".into(),
+            model_name: "callback__find".into(),
+            url: "http://127.0.0.1:1/".into(),
+            secret: "s".into(),
+            timeout_ms: 1000,
+            max_retries: 0,
+        }));
+        assert_eq!(
+            plan(r#"CALLBACK:find ARGS:{"q":1}"#, &[], Some(&callback)),
+            Plan::CallTool {
+                name: "callback__find".into(),
+                args: serde_json::json!({"q": 1})
+            }
+        );
+        // Another name, or a longer one, is not this tool.
+        assert_eq!(
+            plan("CALLBACK:finder", &[], Some(&callback)),
+            Plan::Answer("ECHO: CALLBACK:finder".into())
+        );
+        assert_eq!(
+            plan("CALLBACK:find", &[], Some(&t)),
+            Plan::Answer("ECHO: CALLBACK:find".into())
         );
         assert_eq!(
             slow_delay("SLOW:2 go"),

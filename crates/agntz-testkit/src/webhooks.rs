@@ -6,14 +6,13 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
-use http::header::{CONTENT_TYPE, HOST};
-use http::{Request, Uri};
-use http_body_util::Full;
-use hyper_util::rt::TokioIo;
+use http::header::{HeaderName, CONTENT_TYPE};
+use http::Method;
 use serde_json::{json, Value};
 use sha2::Sha256;
 use tokio::sync::broadcast;
 
+use crate::outbound::{self, outbound_url_policy};
 use crate::runs::{EventLog, LoggedEvent};
 use crate::server::Shared;
 
@@ -229,115 +228,28 @@ async fn deliver(shared: &Shared, callback: &Callback, body: String) {
         let Some(signature) = secret.and_then(|s| sign(&s, &body)) else {
             return;
         };
-        match post(&callback.url, &id, &signature, body.clone()).await {
+        let headers = [
+            (CONTENT_TYPE, "application/json"),
+            (
+                HeaderName::from_static("x-agntz-signature"),
+                signature.as_str(),
+            ),
+            (HeaderName::from_static("x-agntz-delivery-id"), id.as_str()),
+            (HeaderName::from_static("idempotency-key"), id.as_str()),
+        ];
+        let sent = outbound::send(
+            Method::POST,
+            &callback.url,
+            &headers,
+            Bytes::from(body.clone()),
+            ATTEMPT_TIMEOUT,
+        )
+        .await;
+        match sent.map(|answer| answer.status) {
             Ok(status) if (200..300).contains(&status) => return,
             Ok(status) if status == 429 || status >= 500 => continue,
             Ok(_) => return,
-            Err(()) => continue,
+            Err(_) => continue,
         }
     }
-}
-
-/// POSTs `body` over plain HTTP/1.1; the answer's status.
-async fn post(url: &str, id: &str, signature: &str, body: String) -> Result<u16, ()> {
-    let uri: Uri = url.parse().map_err(|_| ())?;
-    if uri.scheme_str() != Some("http") {
-        // The mock speaks no TLS to receivers.
-        return Err(());
-    }
-    let authority = uri.authority().ok_or(())?.clone();
-    let host = authority
-        .host()
-        .trim_start_matches('[')
-        .trim_end_matches(']');
-    let port = authority.port_u16().unwrap_or(80);
-    let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let request = Request::post(path)
-        .header(HOST, authority.as_str())
-        .header(CONTENT_TYPE, "application/json")
-        .header("x-agntz-signature", signature)
-        .header("x-agntz-delivery-id", id)
-        .header("idempotency-key", id)
-        .body(Full::new(Bytes::from(body)))
-        .map_err(|_| ())?;
-    let attempt = async {
-        let stream = tokio::net::TcpStream::connect((host, port))
-            .await
-            .map_err(|_| ())?;
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|_| ())?;
-        tokio::spawn(conn);
-        let response = sender.send_request(request).await.map_err(|_| ())?;
-        Ok(response.status().as_u16())
-    };
-    tokio::time::timeout(ATTEMPT_TIMEOUT, attempt)
-        .await
-        .map_err(|_| ())?
-}
-
-/// The worker's outbound URL policy for literal hosts: http(s) only, no
-/// localhost names, no loopback, private, link-local, shared, benchmark,
-/// multicast or reserved addresses (loopback ones allowed with
-/// `allow_loopback`).
-pub(crate) fn outbound_url_policy(url: &str, allow_loopback: bool) -> Result<(), String> {
-    let invalid = || format!("Invalid outbound URL: {url}");
-    let (scheme, rest) = url.split_once("://").ok_or_else(invalid)?;
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme.is_empty()
-        || !scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    {
-        return Err(invalid());
-    }
-    if scheme != "http" && scheme != "https" {
-        return Err(format!("Disallowed URL scheme: {scheme}:"));
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split_once(']').map(|(h, _)| h).ok_or_else(invalid)?
-    } else {
-        host_port.split(':').next().unwrap_or("")
-    };
-    let host = host.to_ascii_lowercase();
-    let host = host.trim_end_matches('.');
-    if host.is_empty() {
-        return Err(invalid());
-    }
-    let loopback_name = matches!(host, "localhost" | "ip6-localhost" | "ip6-loopback")
-        || host.ends_with(".localhost");
-    if (loopback_name && !allow_loopback) || host == "metadata.google.internal" {
-        return Err(format!("Disallowed hostname: {host}"));
-    }
-    let disallowed_v4 = |ip: std::net::Ipv4Addr| {
-        let [a, b, ..] = ip.octets();
-        a == 0
-            || a == 10
-            || (a == 100 && (64..=127).contains(&b))
-            || (a == 127 && !allow_loopback)
-            || (a == 169 && b == 254)
-            || (a == 172 && (16..=31).contains(&b))
-            || (a == 192 && b == 168)
-            || (a == 198 && (b == 18 || b == 19))
-            || a >= 224
-    };
-    if let Ok(ip) = host.parse::<std::net::Ipv4Addr>() {
-        if disallowed_v4(ip) {
-            return Err(format!("Disallowed IP address: {host}"));
-        }
-    } else if let Ok(ip) = host.parse::<std::net::Ipv6Addr>() {
-        let first = ip.segments()[0];
-        let bad = ip.is_unspecified()
-            || (ip.is_loopback() && !allow_loopback)
-            || ip.to_ipv4_mapped().is_some_and(disallowed_v4)
-            || (first & 0xfe00) == 0xfc00
-            || (first & 0xffc0) == 0xfe80
-            || (first & 0xff00) == 0xff00;
-        if bad {
-            return Err(format!("Disallowed IP address: {host}"));
-        }
-    }
-    Ok(())
 }

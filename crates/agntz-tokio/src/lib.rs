@@ -14,15 +14,21 @@
 //! - [`transport_error`] and [`body_error`] map an HTTP library's error onto
 //!   [`agntz_proto::Error`];
 //! - [`BuilderSettings`] holds the timeouts and extra root certificates of a
-//!   transport builder.
+//!   transport builder;
+//! - [`file_len`] and [`read_file`] read local files for file content
+//!   blocks on the blocking pool ([`Transport::file_len`],
+//!   [`Transport::read_file`]).
 //!
 //! [`Transport::jitter`]: agntz_proto::Transport::jitter
+//! [`Transport::file_len`]: agntz_proto::Transport::file_len
+//! [`Transport::read_file`]: agntz_proto::Transport::read_file
 //! [`Transport::now`]: agntz_proto::Transport::now
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod body;
 mod error;
+mod files;
 mod settings;
 
 use std::collections::hash_map::RandomState;
@@ -32,6 +38,7 @@ use std::sync::OnceLock;
 
 pub use body::{IdleBody, IdleTimer};
 pub use error::{body_error, transport_error};
+pub use files::{file_len, read_file, read_file_blocking};
 pub use settings::BuilderSettings;
 
 /// A number in `[0, 1)`: a per-process random hash of a counter.

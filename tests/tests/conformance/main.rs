@@ -6,7 +6,9 @@
 //! `#[tokio::test]` per transport.
 
 mod batches;
+mod callbacks;
 mod catalog;
+mod content;
 mod datasets;
 mod evals;
 mod harness;
@@ -101,12 +103,28 @@ transports!(webhooks_api = webhooks;
     webhooks_of_a_failed_run_and_a_retried_delivery,
     batch_run_webhook_is_signed_and_decoded,
 );
+transports!(callback_tools = callbacks;
+    callback_tool_result_reaches_the_model_and_the_output,
+    failing_handler_is_retried_and_runs_once_per_delivery_after,
+    a_4xx_is_not_retried_and_the_model_sees_the_error,
+    tampered_stale_and_foreign_deliveries_are_refused,
+    import_probes_the_callback_url_with_options,
+);
+
 transports!(resources = catalog;
     agents_import_list_get_then_run,
     unknown_agent_get_is_not_found,
     other_tenant_sees_no_agents,
     artifact_upload_get_download_delete,
     run_with_artifact_content_block,
+);
+
+transports!(content_api = content;
+    run_with_image_file_and_audio_bytes,
+    stream_and_durable_starts_upload_first,
+    bad_blocks_fail_before_any_request,
+    session_import_uploads_message_files,
+    every_run_route_checks_referenced_artifacts,
 );
 
 transports!(memory_api = memory;

@@ -35,12 +35,14 @@ impl<'a, T: Transport> Agents<'a, T> {
     /// branch, nested), to completion. `request`'s input is the block's own
     /// input; the step's input mapping, `when` and the siblings are not
     /// applied. An unknown path is an [`Error::Api`] 400 (`selected block
-    /// path was not found in the agent manifest`).
+    /// path was not found in the agent manifest`). File and bytes content
+    /// blocks are uploaded first, as for [`run`](Self::run).
     pub async fn run_block(
         &self,
         request: RunRequest,
         selection: BlockSelection,
     ) -> Result<BlockRunResult, Error> {
+        let request = self.client.upload_run_content(request).await?;
         self.client
             .execute(&RunBlock::new(request, selection))
             .await
@@ -76,6 +78,7 @@ impl<'a, T: Transport> Agents<'a, T> {
         selection: BlockSelection,
         tools: Option<ClientTools>,
     ) -> Result<BlockStream<T>, Error> {
+        let request = self.client.upload_run_content(request).await?;
         let op = StreamBlock::new(request, selection);
         let trace = Trace::stream::<StreamBlock>();
         let body = self

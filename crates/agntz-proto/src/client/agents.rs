@@ -35,7 +35,12 @@ impl<'a, T: Transport> Agents<'a, T> {
     /// `POST /run`: runs the agent to completion and returns every field of
     /// the result. The HTTP request stays open for the whole run; dropping
     /// the future cancels the run on the worker.
+    ///
+    /// File and bytes content blocks are uploaded first (see
+    /// [`ContentBlock::image_file`](crate::types::ContentBlock::image_file));
+    /// so for [`stream`](Self::stream) and [`start`](Self::start).
     pub async fn run(&self, request: RunRequest) -> Result<RunResult, Error> {
+        let request = self.client.upload_run_content(request).await?;
         self.client.execute(&RunAgent::new(request)).await
     }
 
@@ -86,6 +91,7 @@ impl<'a, T: Transport> Agents<'a, T> {
         request: RunRequest,
         tools: Option<ClientTools>,
     ) -> Result<AgentStream<T>, Error> {
+        let request = self.client.upload_run_content(request).await?;
         let op = StreamAgent::new(request);
         let trace = Trace::stream::<StreamAgent>();
         let body = self
@@ -105,6 +111,7 @@ impl<'a, T: Transport> Agents<'a, T> {
     /// `POST /runs`: starts a durable run that continues without this
     /// connection. Same as [`Runs::start`](super::Runs::start).
     pub async fn start(&self, request: RunRequest) -> Result<Run, Error> {
+        let request = self.client.upload_run_content(request).await?;
         self.client.execute(&StartRun::new(request)).await
     }
 

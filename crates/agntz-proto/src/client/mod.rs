@@ -20,6 +20,7 @@ mod runs;
 mod sessions;
 mod tools;
 mod traces;
+mod uploads;
 mod wait;
 mod webhook_secrets;
 

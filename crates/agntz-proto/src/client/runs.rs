@@ -18,7 +18,9 @@ impl<'a, T: Transport> Runs<'a, T> {
 
     /// `POST /runs`: starts a durable run (it continues without this
     /// connection). An unknown agent still gives a run, which then fails.
+    /// File and bytes content blocks are uploaded first.
     pub async fn start(&self, request: RunRequest) -> Result<Run, Error> {
+        let request = self.client.upload_run_content(request).await?;
         self.client.execute(&StartRun::new(request)).await
     }
 

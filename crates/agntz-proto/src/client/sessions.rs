@@ -39,8 +39,12 @@ impl<'a, T: Transport> Sessions<'a, T> {
         self.client.execute(&DeleteSession::new(session_id)).await
     }
 
-    /// `POST /sessions/import`.
+    /// `POST /sessions/import`. File and bytes content blocks in the
+    /// messages are uploaded first, with the worker's default lifetime for
+    /// input artifacts (1 hour): the imported messages keep their
+    /// `artifactId` after it expires.
     pub async fn import(&self, import: SessionImport) -> Result<ImportResult, Error> {
+        let import = self.client.upload_import_content(import).await?;
         self.client.execute(&ImportSessions::new(import)).await
     }
 }

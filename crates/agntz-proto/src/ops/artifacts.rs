@@ -92,6 +92,56 @@ impl Operation for UploadArtifact {
     }
 }
 
+/// `POST /artifacts` for a file or bytes content block: the form encoded
+/// once, around the bytes (made by
+/// [`LocalUpload::into_operation`](crate::uploads::LocalUpload::into_operation)).
+/// Each attempt sends the same body without copying it.
+#[derive(Clone)]
+pub struct UploadLocal {
+    body: Bytes,
+    content_type: String,
+}
+
+impl UploadLocal {
+    pub(crate) fn new(body: Bytes, content_type: String) -> Self {
+        UploadLocal { body, content_type }
+    }
+
+    /// The encoded `multipart/form-data` body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+}
+
+impl std::fmt::Debug for UploadLocal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadLocal")
+            .field("len", &self.body.len())
+            .field("content_type", &self.content_type)
+            .finish()
+    }
+}
+
+impl Operation for UploadLocal {
+    type Output = ArtifactRef;
+    const KIND: CallKind = CallKind::StartsWork;
+
+    fn build(&self, config: &Config) -> Result<Request<Bytes>, Error> {
+        request::build_with_body(
+            config,
+            Method::POST,
+            "/artifacts",
+            self.body.clone(),
+            &self.content_type,
+            JSON,
+        )
+    }
+
+    fn parse(&self, response: Response<Bytes>) -> Result<ArtifactRef, Error> {
+        parse_json(&response)
+    }
+}
+
 fn artifact_path(id: &str, suffix: &str) -> Result<String, Error> {
     let id = require_id("artifact id", id)?;
     Ok(format!("/artifacts/{}{suffix}", Segment(id)))

@@ -32,7 +32,7 @@ mod versions;
 mod webhook_secrets;
 
 pub use agents::{RunAgent, StartRun, StreamAgent};
-pub use artifacts::{DeleteArtifact, DownloadArtifact, GetArtifact, UploadArtifact};
+pub use artifacts::{DeleteArtifact, DownloadArtifact, GetArtifact, UploadArtifact, UploadLocal};
 pub use batches::{
     CancelBatchRun, CompareBatchRuns, CreateBatch, DeleteBatch, DeleteBatchRun, GetBatch,
     GetBatchResults, GetBatchRun, ListBatchItems, ListBatchRuns, ListBatches, StartBatchRun,

@@ -245,6 +245,7 @@ fn kind(error: &Error) -> &'static str {
         Error::Stream(_) => "stream",
         Error::Decode(_) => "decode",
         Error::BodyTooLarge { .. } => "body_too_large",
+        Error::Content(_) => "content",
     }
 }
 

@@ -1,8 +1,11 @@
 //! Multimodal content blocks (wire §4.2).
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
 
-use serde::ser::SerializeMap;
+use bytes::Bytes;
+use serde::ser::{Error as _, SerializeMap};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -40,7 +43,13 @@ impl ImageDetail {
 }
 
 /// Where the bytes of an image or audio block come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// [`File`](MediaSource::File) and [`Bytes`](MediaSource::Bytes) exist only
+/// on the client: before a run request (or a session import) is sent, the
+/// [`Client`](crate::Client) uploads each of them as an artifact and rewrites
+/// the block to an [`Artifact`](MediaSource::Artifact) source. They are never
+/// serialized.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MediaSource {
     /// A URL the worker fetches, with optional request headers
@@ -55,6 +64,37 @@ pub enum MediaSource {
     Base64(String),
     /// An uploaded artifact (wire `artifactId`).
     Artifact(String),
+    /// A local file, uploaded as an artifact before the request is sent
+    /// (client-only).
+    File(PathBuf),
+    /// Bytes in memory, uploaded as an artifact before the request is sent
+    /// (client-only).
+    Bytes(Bytes),
+}
+
+impl MediaSource {
+    /// Whether this source must be uploaded before the block can be sent
+    /// ([`File`](MediaSource::File) or [`Bytes`](MediaSource::Bytes)).
+    pub fn is_local(&self) -> bool {
+        matches!(self, MediaSource::File(_) | MediaSource::Bytes(_))
+    }
+}
+
+// By hand so that a large byte source prints its length, not its bytes.
+impl fmt::Debug for MediaSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MediaSource::Url { url, headers } => f
+                .debug_struct("Url")
+                .field("url", url)
+                .field("headers", headers)
+                .finish(),
+            MediaSource::Base64(data) => f.debug_tuple("Base64").field(data).finish(),
+            MediaSource::Artifact(id) => f.debug_tuple("Artifact").field(id).finish(),
+            MediaSource::File(path) => f.debug_tuple("File").field(path).finish(),
+            MediaSource::Bytes(data) => f.debug_struct("Bytes").field("len", &data.len()).finish(),
+        }
+    }
 }
 
 /// An image block.
@@ -148,6 +188,63 @@ impl ContentBlock {
         Self::image(MediaSource::Artifact(artifact_id.into()), None)
     }
 
+    /// An image read from a local file and uploaded as an artifact before the
+    /// request is sent.
+    ///
+    /// The media type comes from the file's extension (`.png` →
+    /// `image/png`) unless set with [`media_type`](Self::media_type); an
+    /// extension with no known type, a type that is not `image/*`, or a
+    /// missing file fails the call before any request is sent. The upload
+    /// lives for `retention.artifactTtlSeconds` when the run sets it (the
+    /// worker clamps uploads to 60 s ..= 7 days; default 1 hour).
+    ///
+    /// ```
+    /// use agntz_proto::types::{ContentBlock, ImageDetail};
+    /// let block = ContentBlock::image_file("frames/0001.png").detail(ImageDetail::High);
+    /// assert_eq!(block.kind(), Some("image"));
+    /// ```
+    pub fn image_file(path: impl Into<PathBuf>) -> Self {
+        Self::image(MediaSource::File(path.into()), None)
+    }
+
+    /// An image held in memory (`media_type` such as `image/png`), uploaded
+    /// as an artifact before the request is sent. A `media_type` that is not
+    /// `image/*` fails the call before any request is sent.
+    pub fn image_bytes(data: impl Into<Bytes>, media_type: impl Into<String>) -> Self {
+        Self::image(MediaSource::Bytes(data.into()), Some(media_type.into()))
+    }
+
+    /// Audio read from a local file and uploaded as an artifact before the
+    /// request is sent. The media type comes from the extension (`.mp3` →
+    /// `audio/mpeg`, `.wav` → `audio/wav`) unless set with
+    /// [`media_type`](Self::media_type); it must be `audio/*`. See
+    /// [`image_file`](Self::image_file) for the rules.
+    pub fn audio_file(path: impl Into<PathBuf>) -> Self {
+        Self::audio(MediaSource::File(path.into()), None)
+    }
+
+    /// Audio held in memory (`media_type` such as `audio/wav`), uploaded as
+    /// an artifact before the request is sent. A `media_type` that is not
+    /// `audio/*` fails the call before any request is sent.
+    pub fn audio_bytes(data: impl Into<Bytes>, media_type: impl Into<String>) -> Self {
+        Self::audio(MediaSource::Bytes(data.into()), Some(media_type.into()))
+    }
+
+    /// The source of an image or audio block.
+    pub fn source(&self) -> Option<&MediaSource> {
+        match self {
+            ContentBlock::Image(b) => Some(&b.source),
+            ContentBlock::Audio(b) => Some(&b.source),
+            _ => None,
+        }
+    }
+
+    /// Whether this block must be uploaded before it can be sent (a file or
+    /// bytes source).
+    pub fn is_local(&self) -> bool {
+        self.source().is_some_and(MediaSource::is_local)
+    }
+
     /// Audio the worker fetches from `url`.
     pub fn audio_url(url: impl Into<String>) -> Self {
         Self::audio(Self::url_source(url), None)
@@ -227,6 +324,13 @@ fn serialize_source<M: SerializeMap>(map: &mut M, source: &MediaSource) -> Resul
         }
         MediaSource::Base64(data) => map.serialize_entry("base64", data)?,
         MediaSource::Artifact(id) => map.serialize_entry("artifactId", id)?,
+        // The client uploads these first; one left here is a usage error,
+        // never something to put on the wire.
+        MediaSource::File(_) | MediaSource::Bytes(_) => {
+            return Err(M::Error::custom(
+                "a file or bytes content block must be uploaded as an artifact before it is sent",
+            ))
+        }
     }
     Ok(())
 }

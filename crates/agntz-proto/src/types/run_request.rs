@@ -6,6 +6,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use super::{ContentBlock, Retention};
+use crate::uploads::{self, LocalUpload, Location};
 use crate::Error;
 
 /// A request to run an agent.
@@ -198,11 +199,49 @@ impl RunRequest {
         self.client_tools.as_deref()
     }
 
-    /// Checks what can be checked before sending: the agent id must not be
-    /// empty nor a version-pinned system agent (`system:…@…`, which the
-    /// worker answers with a 500), and the input must have been
-    /// serializable.
-    pub fn validate(&self) -> Result<(), Error> {
+    /// Whether any content block is a file or bytes block
+    /// ([`ContentBlock::image_file`] and the like) that must be uploaded
+    /// before the request is sent.
+    pub fn has_local_content(&self) -> bool {
+        uploads::any_local(self.content.iter().flatten())
+    }
+
+    /// Checks the request and every file or bytes block (media type known
+    /// and of the block's kind, bytes within 50 MiB), then takes those
+    /// blocks' sources out to upload; each block waits for
+    /// [`set_uploaded`](Self::set_uploaded). Uploads get
+    /// `retention.artifactTtlSeconds` as their lifetime when it is set.
+    /// Nothing is taken when a check fails. The [`Client`](crate::Client)
+    /// calls this for you; see [`uploads`](crate::uploads).
+    pub fn take_local_content(&mut self) -> Result<Vec<LocalUpload>, Error> {
+        self.check_fields()?;
+        let ttl = self
+            .retention
+            .as_ref()
+            .and_then(|r| r.artifact_ttl_seconds)
+            .map(u64::from);
+        let blocks = self
+            .content
+            .iter_mut()
+            .flatten()
+            .enumerate()
+            .map(|(i, b)| (Location::Content(i), b))
+            .collect();
+        uploads::take_local(blocks, ttl)
+    }
+
+    /// Points the block of upload `slot` ([`LocalUpload::slot`]) at its
+    /// uploaded artifact.
+    pub fn set_uploaded(
+        &mut self,
+        slot: usize,
+        artifact_id: impl Into<String>,
+    ) -> Result<(), Error> {
+        let block = self.content.as_mut().and_then(|c| c.get_mut(slot));
+        uploads::fill(block, artifact_id.into())
+    }
+
+    fn check_fields(&self) -> Result<(), Error> {
         if self.agent_id.trim().is_empty() {
             return Err(Error::invalid("agentId must not be empty"));
         }
@@ -213,6 +252,17 @@ impl RunRequest {
             )));
         }
         Ok(())
+    }
+
+    /// Checks what can be checked before sending: the agent id must not be
+    /// empty nor a version-pinned system agent (`system:…@…`, which the
+    /// worker answers with a 500), the input must have been serializable,
+    /// and no content block may still wait for its upload (an [`Error::Content`] of kind
+    /// [`NotUploaded`](crate::uploads::ContentErrorKind::NotUploaded)).
+    pub fn validate(&self) -> Result<(), Error> {
+        self.check_fields()?;
+        let blocks = self.content.iter().flatten().enumerate();
+        uploads::check_uploaded(blocks.map(|(i, b)| (Location::Content(i), b)))
     }
 
     /// Validates and serializes the body for an endpoint: `durable` keeps

@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::serde_util::is_false;
 use super::{ContentBlock, ToolCallRecord};
+use crate::uploads::{self, LocalUpload, Location};
 use crate::Error;
 
 /// Summary of a stored session.
@@ -358,9 +359,79 @@ impl SessionImport {
         self
     }
 
+    /// Every content block of every message, with its place.
+    fn blocks(&self) -> impl Iterator<Item = (Location, &ContentBlock)> {
+        self.sessions.iter().enumerate().flat_map(|(s, session)| {
+            session
+                .messages
+                .iter()
+                .enumerate()
+                .flat_map(move |(m, message)| {
+                    let blocks = match &message.content {
+                        MessageContent::Blocks(blocks) => blocks.as_slice(),
+                        MessageContent::Text(_) => &[],
+                    };
+                    blocks
+                        .iter()
+                        .enumerate()
+                        .map(move |(b, block)| (Location::Session(s, m, b), block))
+                })
+        })
+    }
+
+    fn blocks_mut(&mut self) -> Vec<(Location, &mut ContentBlock)> {
+        let mut out = Vec::new();
+        for (s, session) in self.sessions.iter_mut().enumerate() {
+            for (m, message) in session.messages.iter_mut().enumerate() {
+                if let MessageContent::Blocks(blocks) = &mut message.content {
+                    for (b, block) in blocks.iter_mut().enumerate() {
+                        out.push((Location::Session(s, m, b), block));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether any message holds a file or bytes block
+    /// ([`ContentBlock::image_file`] and the like) that must be uploaded
+    /// before the import is sent.
+    pub fn has_local_content(&self) -> bool {
+        uploads::any_local(self.blocks().map(|(_, b)| b))
+    }
+
+    /// Checks the import and every file or bytes block, then takes those
+    /// blocks' sources out to upload (slots count every content block of
+    /// every message, in order); each block waits for
+    /// [`set_uploaded`](Self::set_uploaded). Uploads get the worker's
+    /// default lifetime for inputs (1 hour): the imported messages keep
+    /// referencing the artifact after it expires. Nothing is taken when a
+    /// check fails. The [`Client`](crate::Client) calls this for you.
+    pub fn take_local_content(&mut self) -> Result<Vec<LocalUpload>, Error> {
+        self.check_fields()?;
+        uploads::take_local(self.blocks_mut(), None)
+    }
+
+    /// Points the block of upload `slot` ([`LocalUpload::slot`]) at its
+    /// uploaded artifact.
+    pub fn set_uploaded(
+        &mut self,
+        slot: usize,
+        artifact_id: impl Into<String>,
+    ) -> Result<(), Error> {
+        let block = self.blocks_mut().into_iter().nth(slot).map(|(_, b)| b);
+        uploads::fill(block, artifact_id.into())
+    }
+
     /// Checks what the worker would reject: no sessions, an empty session
-    /// id, an empty message timestamp.
+    /// id, an empty message timestamp; and that no content block still waits
+    /// for its upload.
     pub fn validate(&self) -> Result<(), Error> {
+        self.check_fields()?;
+        uploads::check_uploaded(self.blocks())
+    }
+
+    fn check_fields(&self) -> Result<(), Error> {
         if self.sessions.is_empty() {
             return Err(Error::invalid("session import needs at least one session"));
         }

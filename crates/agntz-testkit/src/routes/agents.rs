@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Ctx;
-use crate::catalog::{parse_manifest, DetailJson, StoredAgent, SummaryJson};
+use crate::callback_tools::{self, Issue};
+use crate::catalog::{parse_manifest, DetailJson, Manifest, StoredAgent, SummaryJson};
 use crate::respond::{self, Body};
 use crate::util::{iso, now_ms, parse_json_body};
 
@@ -47,10 +48,90 @@ pub(crate) fn get(ctx: &Ctx<'_>, id: &str) -> Response<Body> {
     }
 }
 
+/// A validation error of `Invalid manifest`.
 #[derive(Serialize)]
-struct Warning {
+struct ValidationError {
+    level: &'static str,
     path: String,
     message: String,
+}
+
+impl ValidationError {
+    fn new(level: &'static str, issue: Issue) -> Self {
+        ValidationError {
+            level,
+            path: issue.path,
+            message: issue.message,
+        }
+    }
+}
+
+/// A row of `Invalid manifest`: a manifest that failed validation.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InvalidRow {
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_path: Option<String>,
+    errors: Vec<ValidationError>,
+    warnings: Vec<Issue>,
+}
+
+#[derive(Serialize)]
+struct InvalidManifest {
+    error: &'static str,
+    results: Vec<InvalidRow>,
+}
+
+/// The validator's checks of a parsed manifest's callback tools: the
+/// outbound URL policy (structural), then, without structural errors, the
+/// `OPTIONS` probe of each URL (an error when `strict`, else a warning) and
+/// the signing secret (a warning when the tenant has none of that name).
+async fn check_callbacks(
+    ctx: &Ctx<'_>,
+    m: &Manifest,
+    strict: bool,
+) -> (Vec<ValidationError>, Vec<Issue>) {
+    let mut errors: Vec<ValidationError> = m
+        .issues
+        .iter()
+        .cloned()
+        .map(|i| ValidationError::new("structural", i))
+        .collect();
+    for (path, tool) in &m.callbacks {
+        if let Some(issue) = callback_tools::check_url(tool, path, ctx.shared.loopback_callbacks) {
+            errors.push(ValidationError::new("structural", issue));
+        }
+    }
+    let mut warnings = Vec::new();
+    if !errors.is_empty() {
+        return (errors, warnings);
+    }
+    for (path, tool) in &m.callbacks {
+        if let Some(issue) = callback_tools::probe(tool, path).await {
+            if strict {
+                errors.push(ValidationError::new("external", issue));
+            } else {
+                warnings.push(issue);
+            }
+        }
+        let known = ctx
+            .shared
+            .store
+            .lock()
+            .webhook_secrets
+            .contains_key(&ctx.key(&tool.secret));
+        if !known {
+            warnings.push(Issue {
+                path: format!("{path}.secret"),
+                message: format!(
+                    "Callback signing secret '{}' does not exist yet",
+                    tool.secret
+                ),
+            });
+        }
+    }
+    (errors, warnings)
 }
 
 #[derive(Serialize)]
@@ -60,7 +141,7 @@ struct Row {
     #[serde(skip_serializing_if = "Option::is_none")]
     source_path: Option<String>,
     action: &'static str,
-    warnings: Vec<Warning>,
+    warnings: Vec<Issue>,
 }
 
 #[derive(Serialize)]
@@ -73,7 +154,7 @@ struct ImportResponse {
 
 /// `POST /agents/import`: validates every manifest first, then writes one at
 /// a time (so `onConflict: fail` can stop half-way, like the worker).
-pub(crate) fn import(ctx: &Ctx<'_>) -> Response<Body> {
+pub(crate) async fn import(ctx: &Ctx<'_>) -> Response<Body> {
     let body = match parse_json_body(&ctx.body) {
         Ok(v) => v,
         Err(msg) => return respond::error(400, &msg),
@@ -88,6 +169,7 @@ pub(crate) fn import(ctx: &Ctx<'_>) -> Response<Body> {
         Some(_) => return respond::error(400, "onConflict must be one of: version, skip, fail."),
     };
     let dry_run = body.get("dryRun") == Some(&Value::Bool(true));
+    let strict = body.get("strict") != Some(&Value::Bool(false));
 
     let mut parsed = Vec::with_capacity(items.len());
     let mut seen = HashSet::new();
@@ -126,10 +208,36 @@ pub(crate) fn import(ctx: &Ctx<'_>) -> Response<Body> {
         parsed.push((m, manifest.to_string(), source_path));
     }
 
+    // The validator, over every manifest before anything is written.
+    let mut invalid = Vec::new();
+    let mut all_warnings = Vec::with_capacity(parsed.len());
+    for (m, _, source_path) in &parsed {
+        let (errors, warnings) = check_callbacks(ctx, m, strict).await;
+        if errors.is_empty() {
+            all_warnings.push(warnings);
+        } else {
+            invalid.push(InvalidRow {
+                id: m.id.clone(),
+                source_path: source_path.clone(),
+                errors,
+                warnings,
+            });
+        }
+    }
+    if !invalid.is_empty() {
+        return respond::json(
+            400,
+            &InvalidManifest {
+                error: "Invalid manifest",
+                results: invalid,
+            },
+        );
+    }
+
     let mut results = Vec::new();
     let mut counts = BTreeMap::new();
     let now = iso(now_ms());
-    for (m, manifest, source_path) in parsed {
+    for ((m, manifest, source_path), warnings) in parsed.into_iter().zip(all_warnings) {
         let key = (ctx.tenant.to_string(), m.id.clone());
         let mut inner = ctx.shared.store.lock();
         let existing = inner.catalog.get(&key).map(|a| a.created_at.clone());
@@ -172,7 +280,7 @@ pub(crate) fn import(ctx: &Ctx<'_>) -> Response<Body> {
             id: m.id,
             source_path,
             action,
-            warnings: Vec::new(),
+            warnings,
         });
     }
     respond::json(

@@ -221,7 +221,7 @@ pub(crate) async fn route(
         ["traces", id] if delete => traces::delete(&ctx, id),
         ["traces", id, "stream"] if get => traces::stream(&ctx, id),
         ["agents"] if get => agents::list(&ctx),
-        ["agents", "import"] if post => agents::import(&ctx),
+        ["agents", "import"] if post => agents::import(&ctx).await,
         ["agents", id] if get => agents::get(&ctx, id),
         ["artifacts"] if post => artifacts::upload(&ctx).await,
         ["artifacts", id] if get => artifacts::get(&ctx, id),
