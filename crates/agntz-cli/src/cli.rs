@@ -120,6 +120,8 @@ Examples:
   echo \"Summarize this\" | agntz run summarizer
   agntz run support --input - < question.txt
   agntz run support@latest --context app/user/u_42 --json \"hi\"
+  agntz run describer --image ./photo.png \"What is in this picture?\"
+  agntz run transcriber --audio ./call.mp3
 
 Output:
   The output (text as is, structured output as JSON) on stdout; replies and the
@@ -170,6 +172,12 @@ pub struct InputArgs {
     /// Pin the agent version (an ISO timestamp, an alias, or `latest`)
     #[arg(long, value_name = "V")]
     pub version: Option<String>,
+    /// Send an image file with the input (uploaded first; repeatable)
+    #[arg(long, value_name = "PATH")]
+    pub image: Vec<PathBuf>,
+    /// Send an audio file with the input (uploaded first; repeatable)
+    #[arg(long, value_name = "PATH")]
+    pub audio: Vec<PathBuf>,
 }
 
 const RUNS_HELP: &str = "\

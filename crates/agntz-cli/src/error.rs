@@ -128,6 +128,9 @@ impl From<Error> for CliError {
                 CliError::new(Exit::Network, error.to_string())
             }
             Error::InvalidRequest(message) => CliError::usage(message.clone()),
+            // A file content block the SDK refused before sending (missing
+            // file, unknown or wrong media type, too large).
+            Error::Content(_) => CliError::usage(error.to_string()),
             _ => CliError::failed(error.to_string()),
         }
     }

@@ -250,3 +250,66 @@ fn ctrl_c_while_waiting_for_a_result_cancels_the_run_too() {
             .any(|r| r["status"] == "cancelled")
     });
 }
+
+#[test]
+fn image_and_audio_files_are_uploaded_then_sent_as_content() {
+    let env = Env::new();
+    env.write("photo.png", "\u{89}PNG fake image bytes");
+    env.write("call.wav", "RIFF fake audio bytes");
+    for args in [
+        &[
+            "run",
+            "echo",
+            "--image",
+            "photo.png",
+            "--audio",
+            "call.wav",
+            "describe",
+        ][..],
+        &[
+            "run",
+            "echo",
+            "--stream",
+            "--image",
+            "photo.png",
+            "describe",
+        ][..],
+        &["runs", "start", "echo", "--image", "photo.png", "describe"][..],
+    ] {
+        env.worker.clear_requests();
+        let out = env.run(args);
+        out.assert_code(0);
+        let requests = env.worker.requests();
+        let uploads = requests.iter().filter(|r| r.path == "/artifacts").count();
+        let run = requests
+            .iter()
+            .find(|r| r.path_only() != "/artifacts")
+            .unwrap();
+        assert!(
+            ["/run", "/run/stream", "/runs"].contains(&run.path_only()),
+            "{}",
+            run.path
+        );
+        let body = run.body_json().unwrap();
+        assert_eq!(body["input"], "describe");
+        let content = body["content"].as_array().unwrap();
+        assert_eq!(content.len(), uploads, "{body}");
+        assert_eq!(content[0]["type"], "image");
+        assert!(content[0]["artifactId"].as_str().is_some(), "{body}");
+        if uploads == 2 {
+            assert_eq!(content[1]["type"], "audio");
+        }
+    }
+}
+
+#[test]
+fn a_missing_or_mistyped_file_is_a_usage_error_and_nothing_is_sent() {
+    let env = Env::new();
+    env.write("notes.txt", "text");
+    for file in ["missing.png", "notes.txt"] {
+        let out = env.run(&["run", "echo", "--image", file, "hi"]);
+        out.assert_code(2);
+        assert!(out.stderr.contains(file), "{}", out.stderr);
+    }
+    assert!(env.worker.requests().is_empty());
+}

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Read};
 
 use agntz_client::ops::{RunAgent, StreamAgent, StreamOperation, SubmitToolResult, ToolOutcome};
 use agntz_client::proto::stream::{AgentFrame, StreamDecoder};
-use agntz_client::{RunRequest, StreamEvent};
+use agntz_client::{ContentBlock, RunRequest, StreamEvent};
 use serde_json::Value;
 
 use super::Ctx;
@@ -81,7 +81,25 @@ pub fn build_request(
     if !args.context.is_empty() {
         request = request.context(args.context.iter().cloned());
     }
+    for path in &args.image {
+        request = request.push_content(ContentBlock::image_file(path));
+    }
+    for path in &args.audio {
+        request = request.push_content(ContentBlock::audio_file(path));
+    }
     Ok(request)
+}
+
+/// Uploads the `--image` / `--audio` files (the SDK's run methods do this
+/// themselves; the CLI sends the run operations directly).
+pub async fn upload_files(ctx: &Ctx, request: RunRequest) -> Result<RunRequest, CliError> {
+    if !request.has_local_content() {
+        return Ok(request);
+    }
+    let spinner = output::spinner("Uploading files");
+    let uploaded = ctx.client.upload_run_content(request).await;
+    spinner.finish_and_clear();
+    Ok(uploaded?)
 }
 
 /// `agntz run`. Ctrl-C drops the request or stream, which cancels the run
@@ -89,6 +107,7 @@ pub fn build_request(
 pub async fn run(ctx: &Ctx, args: RunArgs) -> Result<Exit, CliError> {
     let request = build_request(&args.agent, &args.words, &args.input)?;
     let work = async {
+        let request = upload_files(ctx, request).await?;
         if args.stream {
             stream(ctx, request, args.json).await
         } else {

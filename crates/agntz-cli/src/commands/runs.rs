@@ -43,6 +43,7 @@ pub async fn dispatch(ctx: &Ctx, command: RunsCommand) -> Result<Exit, CliError>
         }
         RunsCommand::Start(args) => {
             let request = super::run::build_request(&args.agent, &args.words, &args.input)?;
+            let request = super::run::upload_files(ctx, request).await?;
             let run = raw::fetch(&ctx.client, &StartRun::new(request)).await?;
             output::print_json(&run);
             Ok(Exit::Ok)
