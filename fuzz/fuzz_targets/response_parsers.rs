@@ -1,7 +1,8 @@
 //! Fuzzes the response parsers: every operation's `parse`, plus `api_error`
 //! and `classify`, on arbitrary status, header and body bytes. They must
 //! return (a value or a typed error) and never panic. Webhook bodies and
-//! signature headers are fuzzed the same way.
+//! signature headers are fuzzed the same way. Every error, once redacted
+//! with a key, holds that key in none of its texts.
 #![no_main]
 
 use agntz_proto::ops::*;
@@ -77,8 +78,24 @@ fn check<T>(input: &Input<'_>, result: Result<T, Error>, gone_is_ok: bool) {
                 e.status(),
                 e.api(),
             );
+            assert_redacted(e);
         }
     }
+}
+
+/// The key the seeds echo in bodies (and the fuzzer learns from them).
+const KEY: &str = "ar_live_FUZZKEY_0123";
+
+/// Once redacted, no text of the error (nor of its sources) holds the key.
+fn assert_redacted(e: Error) {
+    let e = e.redact(KEY);
+    let mut text = format!("{e} {e:?}");
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text.push_str(&format!("{s} {s:?}"));
+        source = s.source();
+    }
+    assert!(!text.contains(KEY), "the key survived redaction: {text}");
 }
 
 /// Webhook bodies and signatures: decoded or refused with a typed error; a
@@ -231,6 +248,7 @@ fuzz_target!(|data: &[u8]| {
     let api = err.api().expect("api_error always builds an API error");
     assert_eq!(api.status, input.status);
     let _ = (err.to_string(), format!("{err:?}"));
+    assert_redacted(err);
     let _ = classify(input.status, &input.headers, false);
     let _ = classify(input.status, &input.headers, true);
     let _ = unexpected_content_type(&input.headers).to_string();

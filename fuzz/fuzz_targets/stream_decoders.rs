@@ -45,7 +45,7 @@ where
 }
 
 fuzz_target!(|data: &[u8]| {
-    // Byte 0 picks the frames kind (and RunFrames' options), byte 1 the chunk
+    // Byte 0 picks the frames kind (and RunFrames' start), byte 1 the chunk
     // size, byte 2 the event size limit; the rest is the body.
     let [kind, chunk, max, input @ ..] = data else {
         return;
@@ -56,11 +56,17 @@ fuzz_target!(|data: &[u8]| {
     } else {
         usize::from(*max) * 16
     };
-    match kind % 4 {
+    match kind % 5 {
         0 => invariant(AgentFrames::new, max, input, chunk),
         1 => invariant(TraceFrames::new, max, input, chunk),
         2 => invariant(
             || RunFrames::new("run_abc".to_owned(), kind & 0x10 != 0),
+            max,
+            input,
+            chunk,
+        ),
+        3 => invariant(
+            || RunFrames::since("run_abc".to_owned(), u64::from(kind >> 4)),
             max,
             input,
             chunk,

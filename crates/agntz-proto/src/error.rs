@@ -121,6 +121,15 @@ impl Error {
         }
     }
 
+    /// This error with `secret` scrubbed from every text it carries: each
+    /// occurrence (so `Bearer <secret>` too), and a cut-off start of it at
+    /// the very end of a text, becomes `[REDACTED]`. The [`Client`](crate::Client)
+    /// does this with its own API key for every error it returns; call it
+    /// when parsing responses yourself through the sans-IO operations.
+    pub fn redact(self, secret: &str) -> Error {
+        crate::redact::Redactor::new(Some(secret)).error(self)
+    }
+
     pub(crate) fn invalid(msg: impl Into<String>) -> Self {
         Error::InvalidRequest(msg.into())
     }

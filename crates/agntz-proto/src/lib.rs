@@ -46,6 +46,7 @@ mod json;
 pub mod jsonl;
 mod multipart;
 pub mod ops;
+mod redact;
 mod request;
 pub mod response;
 pub mod retry;

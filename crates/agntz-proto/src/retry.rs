@@ -47,7 +47,8 @@ pub struct RetryPolicy {
     /// 30 s).
     pub max_retry_after: Duration,
     /// Consecutive reconnects of a dropped `runs().stream()` before giving up
-    /// (default 5; the count resets whenever an event arrives).
+    /// (default 5; the count resets whenever a new event arrives, and a
+    /// reconnect that brings nothing new counts).
     pub max_stream_reconnects: u32,
 }
 

@@ -120,33 +120,164 @@ pub trait Transport: Send + Sync + 'static {
 }
 
 /// Reads a whole body into memory, failing once it exceeds `limit` bytes.
+/// Same as [`read_body_sized`] without a declared length.
 pub async fn read_body<B>(body: &mut B, limit: usize) -> Result<Bytes, Error>
 where
     B: Stream<Item = Result<Bytes, Error>> + Unpin,
 {
-    let mut first: Option<Bytes> = None;
-    let mut buf = BytesMut::new();
+    read_body_sized(body, limit, None).await
+}
+
+/// Reads a whole body into memory, failing once it exceeds `limit` bytes,
+/// with the body's declared length (its `Content-Length`) when known.
+///
+/// Memory stays close to the body's own size, never far past the limit:
+/// - a declared length over the limit fails at once, before reading;
+/// - a declared length within it is reserved once, and the chunks are
+///   copied in (at most the body plus one chunk);
+/// - without one, chunks of 4 KiB or more are held as they arrive, smaller
+///   ones are copied into shared 16 KiB blocks (so a server sending tiny
+///   chunks cannot make the client keep one allocation per chunk), and the
+///   pieces are joined once at the end. A body over the limit fails once
+///   the pieces reach the limit (at most the limit plus one chunk held);
+///   a body within it is held twice for the moment of the join.
+///
+/// A body of a single chunk is returned as it is, without a copy.
+pub async fn read_body_sized<B>(
+    body: &mut B,
+    limit: usize,
+    declared: Option<u64>,
+) -> Result<Bytes, Error>
+where
+    B: Stream<Item = Result<Bytes, Error>> + Unpin,
+{
+    let declared = match declared.map(usize::try_from) {
+        Some(Ok(len)) if len <= limit => Some(len),
+        Some(_) => return Err(Error::BodyTooLarge { limit }),
+        None => None,
+    };
+    let mut pieces = Pieces::default();
     loop {
         let next = std::future::poll_fn(|cx| Pin::new(&mut *body).poll_next(cx)).await;
         let chunk = match next {
             None => break,
             Some(chunk) => chunk?,
         };
-        let have = first.as_ref().map_or(0, Bytes::len) + buf.len();
-        if have + chunk.len() > limit {
+        if chunk.is_empty() {
+            continue;
+        }
+        if pieces.len + chunk.len() > limit {
             return Err(Error::BodyTooLarge { limit });
         }
-        // One chunk (the common case for small JSON bodies) needs no copy.
-        match first.take() {
-            None if buf.is_empty() => first = Some(chunk),
-            Some(prev) => {
-                buf.extend_from_slice(&prev);
-                buf.extend_from_slice(&chunk);
+        pieces.push(chunk, declared);
+    }
+    Ok(pieces.join())
+}
+
+/// The `Content-Length` of a response head, when present and valid.
+pub(crate) fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
+    headers
+        .get(http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Chunks of at least this size are held as they are; smaller ones are
+/// copied (a held chunk may keep a larger read buffer alive).
+const HOLD_FROM: usize = 4 * 1024;
+
+/// The block small chunks are copied into.
+const BLOCK: usize = 16 * 1024;
+
+/// A body being read: the first chunk alone (no copy yet), or one buffer
+/// reserved at the declared length, or a list of pieces to join once.
+#[derive(Default)]
+struct Pieces {
+    len: usize,
+    first: Option<Bytes>,
+    reserved: Option<BytesMut>,
+    held: Vec<Bytes>,
+    block: BytesMut,
+}
+
+impl Pieces {
+    fn push(&mut self, chunk: Bytes, declared: Option<usize>) {
+        self.len += chunk.len();
+        if let Some(buf) = self.reserved.as_mut() {
+            buf.extend_from_slice(&chunk);
+            return;
+        }
+        let Some(first) = self.first.take() else {
+            if self.held.is_empty() && self.block.is_empty() {
+                // One chunk (the common case for small JSON bodies) needs
+                // no copy.
+                self.first = Some(chunk);
+                return;
             }
-            None => buf.extend_from_slice(&chunk),
+            return self.collect(chunk);
+        };
+        match declared {
+            Some(len) => {
+                let mut buf = BytesMut::with_capacity(len.max(self.len));
+                buf.extend_from_slice(&first);
+                buf.extend_from_slice(&chunk);
+                self.reserved = Some(buf);
+            }
+            None => {
+                self.collect(first);
+                self.collect(chunk);
+            }
         }
     }
-    Ok(first.unwrap_or_else(|| buf.freeze()))
+
+    fn collect(&mut self, chunk: Bytes) {
+        if chunk.len() >= HOLD_FROM {
+            self.seal_block();
+            self.held.push(chunk);
+            return;
+        }
+        let mut data = &chunk[..];
+        while !data.is_empty() {
+            if self.block.capacity() == self.block.len() {
+                self.seal_block();
+                self.block = BytesMut::with_capacity(BLOCK);
+            }
+            let n = (self.block.capacity() - self.block.len()).min(data.len());
+            self.block.extend_from_slice(&data[..n]);
+            data = &data[n..];
+        }
+    }
+
+    /// Moves the filled part of the current block into the list; the block
+    /// keeps its spare room for the next small chunks (it is never grown).
+    fn seal_block(&mut self) {
+        if !self.block.is_empty() {
+            let block = self.block.split();
+            self.held.push(block.freeze());
+        }
+    }
+
+    fn join(mut self) -> Bytes {
+        if let Some(buf) = self.reserved {
+            return buf.freeze();
+        }
+        if let Some(first) = self.first {
+            return first;
+        }
+        self.seal_block();
+        if self.held.len() == 1 {
+            return self.held.pop().unwrap_or_default();
+        }
+        let mut out = BytesMut::with_capacity(self.len);
+        // Each piece is freed as soon as it is copied.
+        for piece in self.held.drain(..) {
+            out.extend_from_slice(&piece);
+        }
+        out.freeze()
+    }
 }
 
 /// A body that is already in memory (useful for tests and custom transports).

@@ -417,6 +417,7 @@ proptest! {
     ) {
         invariant(|| RunFrames::new("run_abc".to_owned(), resumed), max, &input, &idx)?;
         invariant(|| RunFrames::resuming_after("run_abc".to_owned(), last), max, &input, &idx)?;
+        invariant(|| RunFrames::since("run_abc".to_owned(), last.unwrap_or(0)), max, &input, &idx)?;
     }
 
     #[test]

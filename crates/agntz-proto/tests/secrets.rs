@@ -304,3 +304,201 @@ fn errors_of_a_rejected_key() {
     let err = GetRun::new("r").parse(response).unwrap_err();
     assert_hidden_both("parsed 401", &err);
 }
+
+// ---------------------------------------------------------------------------
+// A server that echoes the key back in its own text
+// ---------------------------------------------------------------------------
+
+/// Answers every request with one response whose text echoes the key.
+struct Echoing {
+    status: u16,
+    content_type: &'static str,
+    body: String,
+}
+
+impl Echoing {
+    fn new(status: u16, content_type: &'static str, body: impl Into<String>) -> Self {
+        Echoing {
+            status,
+            content_type,
+            body: body.into(),
+        }
+    }
+}
+
+impl Transport for Echoing {
+    type Body = FullBody;
+
+    fn send(
+        &self,
+        _request: Request<Bytes>,
+    ) -> impl Future<Output = Result<Response<FullBody>, Error>> + Send {
+        let response = Response::builder()
+            .status(self.status)
+            .header("content-type", self.content_type)
+            .body(FullBody::new(self.body.clone()))
+            .unwrap();
+        std::future::ready(Ok(response))
+    }
+
+    fn sleep(&self, _duration: Duration) -> impl Future<Output = ()> + Send {
+        std::future::ready(())
+    }
+
+    fn jitter(&self) -> f64 {
+        0.0
+    }
+}
+
+fn echoing(status: u16, content_type: &'static str, body: impl Into<String>) -> Client<Echoing> {
+    let config = builder()
+        .retry_policy(agntz_proto::RetryPolicy::none())
+        .build()
+        .unwrap();
+    Client::new(config, Echoing::new(status, content_type, body))
+}
+
+/// Display, Debug (plain and pretty) of the error and of every source.
+#[track_caller]
+fn assert_error_hidden(what: &str, err: &Error) {
+    assert_hidden_both(what, err);
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        assert_hidden(what, &format!("{s} {s:?}"));
+        source = s.source();
+    }
+}
+
+#[test]
+fn key_echoed_in_a_json_401_is_scrubbed() {
+    let client = echoing(
+        401,
+        "application/json",
+        format!(
+            r#"{{"error":"invalid key Bearer {SECRET}","code":"BAD_KEY {SECRET}","details":["{SECRET}"],"seen":{{"authorization":"Bearer {SECRET}"}}}}"#
+        ),
+    );
+    let errors = [
+        block_on(client.runs().get("run_1")).unwrap_err(),
+        block_on(client.runs().stream("run_1")).unwrap_err(),
+        block_on(client.agents().stream(RunRequest::new("a1"))).unwrap_err(),
+    ];
+    for err in &errors {
+        let Error::Authentication(api) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(api.message, "invalid key Bearer [REDACTED]");
+        assert_eq!(
+            api.body.as_ref().unwrap()["seen"]["authorization"],
+            "Bearer [REDACTED]"
+        );
+        assert_error_hidden("echoing 401", err);
+    }
+    // The sans-IO path scrubs on request.
+    let response = Response::builder()
+        .status(401)
+        .body(Bytes::from(format!(r#"{{"error":"Bearer {SECRET}"}}"#)))
+        .unwrap();
+    let err = GetRun::new("r").parse(response).unwrap_err().redact(SECRET);
+    assert_error_hidden("parsed 401", &err);
+}
+
+#[test]
+fn key_echoed_in_a_plain_text_500_is_not_kept() {
+    let client = echoing(
+        500,
+        "text/plain",
+        format!("proxy saw Authorization: Bearer {SECRET}"),
+    );
+    let err = block_on(client.runs().get("run_1")).unwrap_err();
+    assert!(matches!(&err, Error::Api(a) if a.status == 500), "{err:?}");
+    assert_error_hidden("plain-text 500", &err);
+}
+
+#[test]
+fn key_echoed_in_an_html_200_on_a_json_call_is_scrubbed_from_the_kept_body() {
+    let client = echoing(
+        200,
+        "text/html",
+        format!("<html><body>Hello, Bearer {SECRET}!</body></html>"),
+    );
+    let err = block_on(client.runs().get("run_1")).unwrap_err();
+    let Error::Decode(d) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        d.body.as_ref(),
+        b"<html><body>Hello, Bearer [REDACTED]!</body></html>"
+    );
+    assert_error_hidden("html 200", &err);
+}
+
+#[test]
+fn key_in_a_truncated_body_kept_for_a_decode_error_is_scrubbed() {
+    // Whole, and cut off inside the key at the end of the body.
+    for body in [
+        format!(r#"{{"id":"run_1","input":"Bearer {SECRET}","#),
+        format!(r#"{{"id":"run_1","input":"Bearer {}"#, &SECRET[..12]),
+    ] {
+        let client = echoing(200, "application/json", body.clone());
+        let err = block_on(client.runs().get("run_1")).unwrap_err();
+        let Error::Decode(d) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(
+            d.body.ends_with(b"Bearer [REDACTED]") || d.body.ends_with(b"Bearer [REDACTED]\","),
+            "{body}: {:?}",
+            d.body
+        );
+        assert_error_hidden("truncated body", &err);
+        assert!(!format!("{err:?}").contains(&SECRET[..12]), "{err:?}");
+    }
+}
+
+#[test]
+fn key_in_run_error_and_stream_error_texts_is_scrubbed() {
+    let run_error = format!(
+        "event: run-error\ndata: {{\"runId\":\"run_1\",\"error\":\"provider rejected Bearer {SECRET}\",\"seq\":1}}\n\n"
+    );
+    let client = echoing(200, "text/event-stream", run_error);
+    let mut stream = block_on(client.runs().stream("run_1")).unwrap();
+    let event = block_on(stream.next()).unwrap().unwrap();
+    let agntz_proto::events::RunEvent::Error(failed) = &event else {
+        panic!("{event:?}")
+    };
+    assert_eq!(failed.error, "provider rejected Bearer [REDACTED]");
+    assert_hidden_debug("run-error event", &event);
+    assert!(block_on(stream.next()).is_none());
+
+    let agent_error = format!("event: run-error\ndata: {{\"error\":\"model said {SECRET}\"}}\n\n");
+    let client = echoing(200, "text/event-stream", agent_error);
+    let mut stream = block_on(client.agents().stream(RunRequest::new("a1"))).unwrap();
+    let event = block_on(stream.next()).unwrap().unwrap();
+    assert_hidden_debug("agent run-error event", &event);
+    let stream = block_on(client.agents().stream(RunRequest::new("a1"))).unwrap();
+    let err = block_on(stream.into_result()).unwrap_err();
+    assert_eq!(err.code(), Some("RUN_FAILED"));
+    assert_error_hidden("RUN_FAILED", &err);
+
+    // An in-band stream error, a payload the SDK cannot decode (its serde
+    // message quotes the value), and an unknown event's raw data.
+    for body in [
+        format!("event: stream-error\ndata: {{\"error\":\"Bearer {SECRET}\"}}\n\n"),
+        format!("event: stream-error\ndata: not json {SECRET}\n\n"),
+        format!("event: run-spawn\ndata: {{\"runId\":\"c\",\"seq\":\"{SECRET}\"}}\n\n"),
+    ] {
+        let client = echoing(200, "text/event-stream", body.clone());
+        let mut stream = block_on(client.runs().stream("run_1")).unwrap();
+        let err = block_on(stream.next()).unwrap().unwrap_err();
+        assert!(matches!(err, Error::Stream(_)), "{body}: {err:?}");
+        assert_error_hidden(&body, &err);
+    }
+    let client = echoing(
+        200,
+        "text/event-stream",
+        format!("event: future-thing\ndata: {{\"token\":\"{SECRET}\"}}\n\n"),
+    );
+    let mut stream = block_on(client.runs().stream("run_1")).unwrap();
+    let event = block_on(stream.next()).unwrap().unwrap();
+    assert_hidden_debug("unknown event", &event);
+}

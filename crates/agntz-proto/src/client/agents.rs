@@ -173,10 +173,9 @@ impl<T: Transport> AgentStream<T> {
         tools: Option<ClientTools>,
         trace: Trace,
     ) -> Self {
-        let max = client.config().limits().max_event_bytes;
         AgentStream {
+            frames: FrameStream::new(body, frames, client.config.clone()),
             client,
-            frames: FrameStream::new(body, frames, max),
             tools,
             answering: None,
             trace,

@@ -1,9 +1,11 @@
 use futures_core::Stream;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::wait::poll_until;
 use super::{Client, Pages, Wait};
+use crate::config::{ApiKey, Config};
 use crate::error::Error;
 use crate::jsonl::JsonLines;
 use crate::ops::{
@@ -12,9 +14,10 @@ use crate::ops::{
     ListBatchRuns, ListBatchVersions, ListBatches, Operation, RemoveBatchAlias, SetBatchAlias,
     StartBatchRun, UpdateBatch,
 };
+use crate::redact::Redactor;
 use crate::response::api_error;
 use crate::trace::Trace;
-use crate::transport::{read_body, Transport};
+use crate::transport::Transport;
 use crate::types::{
     BatchAlias, BatchAliasRemoved, BatchComparison, BatchDefinition, BatchItemPage,
     BatchItemsQuery, BatchRun, BatchRunFilter, BatchRunItem, BatchRunPage, BatchRunRequest,
@@ -209,10 +212,12 @@ impl<'a, T: Transport> Batches<'a, T> {
                 Ok(BatchResults {
                     body: Some(body),
                     lines: JsonLines::new(max),
+                    config: self.client.config.clone(),
                     trace,
                 })
             }
             Err(e) => {
+                let e = self.client.redactor().error(e);
                 trace.failed(&e);
                 Err(e)
             }
@@ -229,8 +234,7 @@ impl<'a, T: Transport> Batches<'a, T> {
         if parts.status.is_success() {
             return Ok(body);
         }
-        let limit = self.client.config.limits().max_response_bytes;
-        let bytes = read_body(&mut body, limit).await?;
+        let bytes = self.client.read_whole(&mut body, &parts.headers).await?;
         Err(api_error(parts.status, &parts.headers, &bytes))
     }
 
@@ -253,6 +257,8 @@ impl<'a, T: Transport> Batches<'a, T> {
 pub struct BatchResults<T: Transport> {
     body: Option<T::Body>,
     lines: JsonLines<BatchRunItem>,
+    /// The key to scrub from server text.
+    config: Arc<Config>,
     trace: Trace,
 }
 
@@ -280,7 +286,14 @@ impl<T: Transport> BatchResults<T> {
         Ok(all)
     }
 
+    /// The next item with the client's key scrubbed from its server text.
     fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<BatchRunItem, Error>>> {
+        let item = std::task::ready!(self.poll_raw(cx));
+        let redactor = Redactor::new(self.config.api_key().map(ApiKey::expose));
+        Poll::Ready(item.map(|item| redactor.item(item)))
+    }
+
+    fn poll_raw(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<BatchRunItem, Error>>> {
         loop {
             if let Some(item) = self.lines.next() {
                 match &item {

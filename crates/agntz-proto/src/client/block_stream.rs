@@ -51,10 +51,9 @@ impl<T: Transport> BlockStream<T> {
         tools: Option<ClientTools>,
         trace: Trace,
     ) -> Self {
-        let max = client.config().limits().max_event_bytes;
         BlockStream {
+            frames: FrameStream::new(body, frames, client.config.clone()),
             client,
-            frames: FrameStream::new(body, frames, max),
             tools,
             answering: None,
             trace,

@@ -45,13 +45,14 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::Response;
 
-use crate::config::{Config, Timeouts};
+use crate::config::{ApiKey, Config, Timeouts};
 use crate::error::{Error, TimeoutError, TimeoutKind};
 use crate::ops::{GetHealth, Operation, StreamOperation};
+use crate::redact::Redactor;
 use crate::response::{api_error, classify, unexpected_content_type, HeadKind};
 use crate::retry::{CallKind, RetryDecision, RetryPolicy};
 use crate::trace::Trace;
-use crate::transport::{read_body, Transport};
+use crate::transport::{declared_length, read_body_sized, Transport};
 use crate::types::Health;
 
 /// A client for one worker over transport `T`. Cheap to clone (shared
@@ -180,11 +181,19 @@ impl<T: Transport> Client<T> {
     /// and deadline.
     pub async fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         let trace = Trace::request::<O>();
-        let result = trace.instrument(self.execute_in_time(op, &trace)).await;
+        let result = trace
+            .instrument(self.execute_in_time(op, &trace))
+            .await
+            .map_err(|e| self.redactor().error(e));
         if let Err(e) = &result {
             trace.failed(e);
         }
         result
+    }
+
+    /// Scrubs this client's own API key from server-provided text.
+    pub(crate) fn redactor(&self) -> Redactor<'_> {
+        Redactor::new(self.config.api_key().map(ApiKey::expose))
     }
 
     async fn execute_in_time<O: Operation>(
@@ -270,8 +279,18 @@ impl<T: Transport> Client<T> {
     ) -> Result<Response<Bytes>, Error> {
         let response = self.send(request, trace).await?;
         let (parts, mut body) = response.into_parts();
-        let bytes = read_body(&mut body, self.config.limits().max_response_bytes).await?;
+        let bytes = self.read_whole(&mut body, &parts.headers).await?;
         Ok(Response::from_parts(parts, bytes))
+    }
+
+    /// Reads a whole response body (bounded by the configured limit).
+    pub(crate) async fn read_whole(
+        &self,
+        body: &mut T::Body,
+        headers: &http::HeaderMap,
+    ) -> Result<Bytes, Error> {
+        let limit = self.config.limits().max_response_bytes;
+        read_body_sized(body, limit, declared_length(headers)).await
     }
 
     /// Opens an SSE operation: retries failures before the stream starts (as
@@ -303,7 +322,10 @@ impl<T: Transport> Client<T> {
                 }
             }
         };
-        trace.instrument(opening).await
+        trace
+            .instrument(opening)
+            .await
+            .map_err(|e| self.redactor().error(e))
     }
 
     async fn open_once(
@@ -315,7 +337,7 @@ impl<T: Transport> Client<T> {
         let (parts, mut body) = response.into_parts();
         match classify(parts.status, &parts.headers, true) {
             HeadKind::Error => {
-                let bytes = read_body(&mut body, self.config.limits().max_response_bytes).await?;
+                let bytes = self.read_whole(&mut body, &parts.headers).await?;
                 Err(api_error(parts.status, &parts.headers, &bytes))
             }
             HeadKind::UnexpectedContentType => Err(unexpected_content_type(&parts.headers)),

@@ -1,11 +1,13 @@
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
 use super::event_stream::FrameStream;
 use super::Client;
+use crate::config::Config;
 use crate::error::{Error, StreamErrorCode, TimeoutKind};
 use crate::events::{RunEvent, TraceEvent};
 use crate::ops::{RunIds, StreamRun};
@@ -24,6 +26,14 @@ type Reconnect<B> = Pin<Box<dyn Future<Output = Result<B, Error>> + Send>>;
 /// backoff) and skips events it already yielded, so each event arrives
 /// exactly once. When the run has been evicted from the worker's memory the
 /// reconnect yields a `Snapshot` of the stored run and the stream ends.
+///
+/// It never ends silently before the terminal event: a reconnect that
+/// brings nothing new (an empty body, or only events already yielded) is a
+/// failed attempt, and once the reconnects in a row without a new event
+/// reach the limit the stream ends with the error that stopped it
+/// (`STREAM_TRUNCATED` for a body that ended early), after every event
+/// received. Only the caller's own [`stream_since`](super::Runs::stream_since)
+/// ends normally on an empty body (nothing happened after `since`).
 pub struct RunStream<T: Transport> {
     client: Client<T>,
     run_id: String,
@@ -48,10 +58,9 @@ impl<T: Transport> std::fmt::Debug for RunStream<T> {
 
 impl<T: Transport> RunStream<T> {
     pub(crate) fn new(client: Client<T>, op: &StreamRun, body: T::Body, trace: Trace) -> Self {
-        let max = client.config().limits().max_event_bytes;
         use crate::ops::StreamOperation;
         RunStream {
-            current: Some(FrameStream::new(body, op.frames(), max)),
+            current: Some(FrameStream::new(body, op.frames(), client.config.clone())),
             client,
             run_id: op.run_id().to_owned(),
             reconnect: None,
@@ -74,7 +83,7 @@ impl<T: Transport> RunStream<T> {
     }
 
     /// How many times the stream has reconnected in a row without receiving
-    /// an event.
+    /// a new event.
     pub fn reconnects(&self) -> u32 {
         self.reconnects
     }
@@ -87,6 +96,22 @@ impl<T: Transport> RunStream<T> {
             _ => false,
         };
         resumable && self.reconnects < self.client.config().retry_policy().max_stream_reconnects
+    }
+
+    /// The error that ends the stream. A cut that every allowed reconnect
+    /// failed to get past says so (the code stays `STREAM_TRUNCATED`: the
+    /// stream is still cut).
+    fn give_up(&self, error: Error) -> Error {
+        match error {
+            Error::Stream(mut s) if s.code == StreamErrorCode::Truncated && self.reconnects > 0 => {
+                s.message = format!(
+                    "{}; {} reconnect(s) in a row brought no new event",
+                    s.message, self.reconnects
+                );
+                Error::Stream(s)
+            }
+            other => other,
+        }
     }
 
     fn start_reconnect(&mut self, cause: &Error) {
@@ -120,8 +145,8 @@ impl<T: Transport> RunStream<T> {
                 match opened {
                     Ok(body) => {
                         let frames = RunFrames::resuming_after(self.run_id.clone(), self.last_seq);
-                        let max = self.client.config().limits().max_event_bytes;
-                        self.current = Some(FrameStream::new(body, frames, max));
+                        let config = self.client.config.clone();
+                        self.current = Some(FrameStream::new(body, frames, config));
                     }
                     Err(e) if self.can_resume(&e) => {
                         self.start_reconnect(&e);
@@ -129,6 +154,7 @@ impl<T: Transport> RunStream<T> {
                     }
                     Err(e) => {
                         self.done = true;
+                        let e = self.give_up(e);
                         self.trace.failed(&e);
                         return Poll::Ready(Some(Err(e)));
                     }
@@ -140,8 +166,15 @@ impl<T: Transport> RunStream<T> {
             };
             match std::task::ready!(current.poll_item(cx)) {
                 Some(Ok(event)) => {
-                    self.last_seq = current.decoder().frames().last_seq().or(self.last_seq);
-                    self.reconnects = 0;
+                    let seq = current.decoder().frames().last_seq();
+                    // Progress is a higher seq (or the end): an event the
+                    // stream cannot place (no seq) does not reset the count,
+                    // so a server that resends such events cannot make the
+                    // stream reconnect forever.
+                    if seq > self.last_seq || current.is_complete() {
+                        self.reconnects = 0;
+                    }
+                    self.last_seq = seq.or(self.last_seq);
                     self.trace.item();
                     self.trace.run_ids(|| event_ids(&event));
                     return Poll::Ready(Some(Ok(event)));
@@ -152,6 +185,7 @@ impl<T: Transport> RunStream<T> {
                 }
                 Some(Err(e)) => {
                     self.done = true;
+                    let e = self.give_up(e);
                     self.trace.failed(&e);
                     return Poll::Ready(Some(Err(e)));
                 }
@@ -206,11 +240,11 @@ impl<T: Transport> TraceStream<T> {
     pub(crate) fn new(
         body: T::Body,
         frames: TraceFrames,
-        max_event_bytes: usize,
+        config: Arc<Config>,
         trace: Trace,
     ) -> Self {
         TraceStream {
-            frames: FrameStream::new(body, frames, max_event_bytes),
+            frames: FrameStream::new(body, frames, config),
             trace,
         }
     }

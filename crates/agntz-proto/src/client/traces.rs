@@ -48,7 +48,11 @@ impl<'a, T: Transport> Traces<'a, T> {
             .open_traced(&op, &trace)
             .await
             .inspect_err(|e| trace.failed(e))?;
-        let max = self.client.config().limits().max_event_bytes;
-        Ok(TraceStream::new(body, op.frames(), max, trace))
+        Ok(TraceStream::new(
+            body,
+            op.frames(),
+            self.client.config.clone(),
+            trace,
+        ))
     }
 }

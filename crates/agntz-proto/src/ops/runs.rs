@@ -168,6 +168,9 @@ impl StreamOperation for StreamRun {
     }
 
     fn frames(&self) -> RunFrames {
-        RunFrames::new(self.id.clone(), self.since.is_some())
+        match self.since {
+            Some(since) => RunFrames::since(self.id.clone(), since),
+            None => RunFrames::new(self.id.clone(), false),
+        }
     }
 }

@@ -90,27 +90,59 @@ pub(super) fn invalid_payload(event: &str, e: &serde_json::Error) -> StreamError
 #[derive(Debug, Clone)]
 pub struct RunFrames {
     run_id: String,
-    resumed: bool,
+    start: Start,
     last_seq: Option<u64>,
+    /// Run frames decoded, skipped duplicates included.
+    frames: u64,
+    /// A skipped duplicate was the requested run's terminal event.
+    ended_before: bool,
+}
+
+/// Why the request was made; it decides what an end without a terminal
+/// event means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// From the beginning: an early end is a cut.
+    Fresh,
+    /// The caller asked for `?since=N`: an empty answer is a normal end
+    /// (the worker sends nothing after a finished run's last event).
+    Since,
+    /// The client reconnected after a cut, before the terminal event: an
+    /// end without a new event means the stream is still cut.
+    Reconnect,
 }
 
 impl RunFrames {
     /// Frames for run `run_id`. `resumed` says the request carried `since`:
     /// then an empty body is a normal end (nothing happened after `since`).
     pub fn new(run_id: String, resumed: bool) -> Self {
-        RunFrames {
-            run_id,
-            resumed,
-            last_seq: None,
-        }
+        let start = if resumed { Start::Since } else { Start::Fresh };
+        RunFrames::with(run_id, start, None)
     }
 
-    /// Continues after `last_seq` (for a reconnect): older events are skipped.
+    /// Frames for the caller's own `?since=N` request: events with
+    /// `seq <= since` (sent by a server that ignores `since`) are skipped,
+    /// and a body with no frame at all, or whose skipped events include the
+    /// run's terminal event, is a normal end.
+    pub fn since(run_id: String, since: u64) -> Self {
+        RunFrames::with(run_id, Start::Since, Some(since))
+    }
+
+    /// Continues after `last_seq` (for a reconnect, made only before the
+    /// terminal event was seen): older events are skipped, and a body that
+    /// ends without the terminal event is `STREAM_TRUNCATED`, even when it
+    /// brought nothing new (empty, or only duplicates).
     pub fn resuming_after(run_id: String, last_seq: Option<u64>) -> Self {
+        RunFrames::with(run_id, Start::Reconnect, last_seq)
+    }
+
+    fn with(run_id: String, start: Start, last_seq: Option<u64>) -> Self {
         RunFrames {
             run_id,
-            resumed: true,
+            start,
             last_seq,
+            frames: 0,
+            ended_before: false,
         }
     }
 
@@ -131,8 +163,12 @@ impl Frames for RunFrames {
     #[inline]
     fn decode(&mut self, event: sse::Frame<'_>) -> Result<Option<RunEvent>, StreamError> {
         let item = RunEvent::from_frame(event.event_type(), event.data_bytes())?;
+        self.frames += 1;
         if let Some(seq) = item.seq() {
             if self.last_seq.is_some_and(|last| seq <= last) {
+                if item.is_terminal_for(&self.run_id) {
+                    self.ended_before = true;
+                }
                 return Ok(None);
             }
             self.last_seq = Some(seq);
@@ -145,11 +181,10 @@ impl Frames for RunFrames {
         item.is_terminal_for(&self.run_id)
     }
 
-    fn end_without_terminal(&self, items: u64) -> Option<StreamError> {
-        if self.resumed && items == 0 {
-            None
-        } else {
-            Some(truncated())
+    fn end_without_terminal(&self, _items: u64) -> Option<StreamError> {
+        match self.start {
+            Start::Since if self.frames == 0 || self.ended_before => None,
+            _ => Some(truncated()),
         }
     }
 }
