@@ -12,10 +12,13 @@ use crate::uploads::{locate, LocalUpload};
 impl<T: Transport> Client<T> {
     /// Uploads the file and bytes blocks of a run request and points them at
     /// their artifacts. A request without such blocks is returned as is.
-    pub(crate) async fn upload_run_content(
-        &self,
-        mut request: RunRequest,
-    ) -> Result<RunRequest, Error> {
+    ///
+    /// The run methods (`agents().run`, `stream`, `start`, `runs().start`,
+    /// block runs) call this themselves. Call it before sending a run
+    /// operation with [`execute`](Self::execute) or
+    /// [`open_stream`](Self::open_stream): a request that still holds file
+    /// or bytes blocks cannot be built.
+    pub async fn upload_run_content(&self, mut request: RunRequest) -> Result<RunRequest, Error> {
         if !request.has_local_content() {
             return Ok(request);
         }
