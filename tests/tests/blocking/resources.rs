@@ -315,6 +315,20 @@ pub fn file_content_blocks<T: Transport>(h: Harness<T>) {
     assert_eq!(streamed.output, "ECHO: again");
     assert_eq!(h.count("POST", "/artifacts"), 2);
 
+    // By hand, for an operation sent with `execute`.
+    let uploaded = h
+        .client
+        .upload_run_content(
+            RunRequest::new("echo").content([ContentBlock::image_bytes(PNG, "image/png")]),
+        )
+        .expect("upload");
+    assert_eq!(h.count("POST", "/artifacts"), 3);
+    let out = h
+        .client
+        .execute(&agntz_client::ops::RunAgent::new(uploaded))
+        .expect("run the uploaded request");
+    assert_eq!(out.output, "ECHO: ");
+
     let before = h.worker.requests().len();
     let err = h
         .client

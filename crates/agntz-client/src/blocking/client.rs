@@ -8,7 +8,7 @@ use agntz_proto::error::Error;
 use agntz_proto::ops::{Operation, StreamOperation};
 use agntz_proto::retry::RetryPolicy;
 use agntz_proto::transport::Transport;
-use agntz_proto::types::Health;
+use agntz_proto::types::{Health, RunRequest};
 use agntz_reqwest::ReqwestTransport;
 
 use super::runtime::BlockingRuntime;
@@ -157,6 +157,15 @@ impl<T: Transport> AgntzClient<T> {
     pub fn open_stream<O: StreamOperation>(&self, op: &O) -> Result<Body<T>, Error> {
         let body = self.wait(self.inner.open_stream(op))?;
         Ok(self.iter(body))
+    }
+
+    /// Blocking [`Client::upload_run_content`](crate::Client::upload_run_content):
+    /// uploads the file and bytes content blocks of a run request and points
+    /// them at their artifacts (the run methods do it themselves; this is
+    /// for a request sent with [`execute`](Self::execute) or
+    /// [`open_stream`](Self::open_stream)).
+    pub fn upload_run_content(&self, request: RunRequest) -> Result<RunRequest, Error> {
+        self.wait(self.inner.upload_run_content(request))
     }
 
     /// Agents: list, get and import them; run to completion, stream, start
