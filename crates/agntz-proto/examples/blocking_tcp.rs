@@ -37,7 +37,8 @@ fn main() -> Result<(), BoxError> {
     // 1. Request/response: build, send, parse.
     let op = RunAgent::new(RunRequest::new("echo").input("hello from a blocking runtime"));
     let (head, body) = send(&op.build(&config)?)?;
-    let result = op.parse(head.into_full(body.read_all()?))?;
+    // `parse` takes the body as a `WholeBody`; `Bytes` converts for free.
+    let result = op.parse(head.into_full(body.read_all()?).map(Into::into))?;
     println!("run {}: {}", result.run_id, result.output);
 
     // 2. A stream: feed body chunks to the decoder, drain items until None.
@@ -86,7 +87,7 @@ fn main() -> Result<(), BoxError> {
                         ToolOutcome::no_handler(&request.name),
                     );
                     let (head, body) = send(&answer.build(&config)?)?;
-                    answer.parse(head.into_full(body.read_all()?))?;
+                    answer.parse(head.into_full(body.read_all()?).map(Into::into))?;
                 }
                 _ => {}
             }

@@ -361,7 +361,10 @@ pub struct DecodeError {
     pub status: StatusCode,
     /// What was wrong.
     pub message: String,
-    /// The raw body as received (possibly truncated by the size limit).
+    /// The raw body as received: whole when it arrived in one piece or
+    /// with a `Content-Length` (kept without a copy); a body that arrived
+    /// in several chunks without one keeps its first 64 KiB only, so a
+    /// failed decode never copies a large body.
     pub body: Bytes,
 }
 

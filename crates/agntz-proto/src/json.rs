@@ -2,6 +2,8 @@
 
 use serde::de::DeserializeOwned;
 
+use crate::body::WholeBody;
+
 /// Deserializes `bytes` as JSON into `T`.
 ///
 /// The bytes are checked as UTF-8 once, then parsed as a `&str`:
@@ -16,6 +18,17 @@ pub(crate) fn from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Resul
     match simdutf8::basic::from_utf8(bytes) {
         Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(bytes),
+    }
+}
+
+/// Deserializes a whole body as JSON into `T`: a contiguous body through
+/// [`from_bytes`], a body in several chunks through a reader over them
+/// (so no joined copy is made; what is accepted, and every error kind, are
+/// the same).
+pub(crate) fn from_body<T: DeserializeOwned>(body: &WholeBody) -> serde_json::Result<T> {
+    match body.as_contiguous() {
+        Some(bytes) => from_bytes(bytes),
+        None => serde_json::from_reader(body.reader()),
     }
 }
 

@@ -22,7 +22,11 @@ use bytes::{Bytes, BytesMut};
 use http::StatusCode;
 use serde::de::DeserializeOwned;
 
+use crate::body::WholeBody;
 use crate::error::{DecodeError, Error};
+
+/// The most a whole-body decode feeds at once.
+const FEED: usize = 64 * 1024;
 
 /// Decodes a JSON Lines body into values of `T`, one per line.
 pub struct JsonLines<T> {
@@ -60,11 +64,28 @@ impl<T: DeserializeOwned> JsonLines<T> {
 
     /// Decodes a whole body at once.
     pub fn decode_all(body: &[u8], max_line_bytes: usize) -> Result<Vec<T>, Error> {
+        Self::decode_pieces(std::iter::once(body), max_line_bytes)
+    }
+
+    /// Decodes a whole body held as its chunks.
+    pub(crate) fn decode_whole(body: &WholeBody, max_line_bytes: usize) -> Result<Vec<T>, Error> {
+        Self::decode_pieces(body.chunks().map(|c| &c[..]), max_line_bytes)
+    }
+
+    /// Feeds the pieces at most [`FEED`] bytes at a time, taking the lines
+    /// out as they complete: the decoder holds one line and one feed, not
+    /// a second copy of the body.
+    fn decode_pieces<'a>(
+        pieces: impl Iterator<Item = &'a [u8]>,
+        max_line_bytes: usize,
+    ) -> Result<Vec<T>, Error> {
         let mut lines = JsonLines::new(max_line_bytes);
-        lines.feed(body);
         let mut out = Vec::new();
-        while let Some(item) = lines.next() {
-            out.push(item?);
+        for piece in pieces.flat_map(|p| p.chunks(FEED)) {
+            lines.feed(piece);
+            while let Some(item) = lines.next() {
+                out.push(item?);
+            }
         }
         if let Some(item) = lines.finish() {
             out.push(item?);

@@ -2,8 +2,10 @@
 //!
 //! All protocol knowledge of the SDK lives here, with no IO: request
 //! builders that return `http::Request<Bytes>`, parsers that take
-//! `http::Response<Bytes>`, an incremental SSE decoder, typed events, the
-//! retry policy, and a [`Client`] written once over any [`Transport`].
+//! `http::Response<WholeBody>` (a body held as the chunks it arrived in;
+//! `Bytes` converts into it for free), an incremental SSE decoder, typed
+//! events, the retry policy, and a [`Client`] written once over any
+//! [`Transport`].
 //!
 //! Most applications use the `agntz-client` crate, which pairs this core with
 //! a reqwest transport. Use this crate directly to bring your own HTTP stack
@@ -28,7 +30,7 @@
 //!     .status(200)
 //!     .body(bytes::Bytes::from_static(br#"{"output":"ECHO: Hello","state":{},"runId":"run_1","status":"completed","model":"m","usage":{"inputTokens":1,"outputTokens":2,"totalTokens":3}}"#))
 //!     .unwrap();
-//! let result = op.parse(response)?;
+//! let result = op.parse(response.map(Into::into))?;
 //! assert_eq!(result.output, "ECHO: Hello");
 //! # Ok::<(), agntz_proto::Error>(())
 //! ```
@@ -36,6 +38,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod body;
 pub mod callbacks;
 pub mod client;
 pub mod config;
@@ -61,6 +64,7 @@ pub mod types;
 pub mod uploads;
 pub mod webhooks;
 
+pub use body::WholeBody;
 pub use client::{
     AgentStream, Agents, Artifacts, BatchResults, Batches, BlockStream, Client, ClientTools,
     Datasets, Evals, Memory, Pages, RunStream, Runs, Sessions, TraceStream, Traces, Wait,

@@ -2,12 +2,17 @@
 
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
 use http::header::{HeaderMap, CONTENT_TYPE, DATE, RETRY_AFTER};
 use http::{Response, StatusCode};
 use serde::de::DeserializeOwned;
 
+use crate::body::WholeBody;
 use crate::error::{ApiError, DecodeError, Error, StreamError, StreamErrorCode};
+
+/// How much of a body held in several chunks a [`DecodeError`] keeps: a
+/// failed decode must not copy a large body whole (a contiguous body is
+/// kept whole, as that costs no copy). Named in `DecodeError::body`'s docs.
+pub(crate) const DECODE_ERROR_BODY_PREFIX: usize = 64 * 1024;
 
 /// What to do with a response, decided from its head alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,8 +71,26 @@ pub fn unexpected_content_type(headers: &HeaderMap) -> Error {
 /// `Retry-After` is read as seconds or as an HTTP date (relative to the
 /// response's own `Date` header, so no clock is needed).
 pub fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    build_api_error(status, headers, serde_json::from_slice(body).ok())
+}
+
+/// [`api_error`] for a body held as its chunks (read across them, not
+/// joined).
+pub(crate) fn api_error_of(status: StatusCode, headers: &HeaderMap, body: &WholeBody) -> Error {
+    let value = match body.as_contiguous() {
+        Some(bytes) => serde_json::from_slice(bytes).ok(),
+        None => serde_json::from_reader(body.reader()).ok(),
+    };
+    build_api_error(status, headers, value)
+}
+
+fn build_api_error(
+    status: StatusCode,
+    headers: &HeaderMap,
+    value: Option<serde_json::Value>,
+) -> Error {
     let mut err = ApiError::new(status, format!("HTTP {}", status.as_u16()));
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) {
+    if let Some(serde_json::Value::Object(map)) = value {
         if let Some(msg) = map.get("error").and_then(|v| v.as_str()) {
             err.message = msg.to_owned();
             err.code = map.get("code").and_then(|v| v.as_str()).map(str::to_owned);
@@ -100,23 +123,37 @@ fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// Checks the status, then deserializes a JSON body.
-pub fn parse_json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T, Error> {
+pub fn parse_json<T: DeserializeOwned>(response: &Response<WholeBody>) -> Result<T, Error> {
     ensure_success(response)?;
     decode_json(response.status(), response.body())
 }
 
-/// Deserializes a 2xx JSON body; failure keeps the raw body.
-pub fn decode_json<T: DeserializeOwned>(status: StatusCode, body: &Bytes) -> Result<T, Error> {
-    crate::json::from_bytes(body)
-        .map_err(|e| Error::Decode(DecodeError::new(status, e.to_string(), body.clone())))
+/// Deserializes a 2xx JSON body; failure keeps the raw body (see
+/// [`DecodeError::body`]).
+///
+/// A contiguous body is parsed from its one slice; a body held in several
+/// chunks is read across them (no joined copy is made), with the same
+/// accepted inputs and errors.
+pub fn decode_json<T: DeserializeOwned>(status: StatusCode, body: &WholeBody) -> Result<T, Error> {
+    crate::json::from_body(body).map_err(|e| decode_error(status, e.to_string(), body))
+}
+
+/// A decode error keeping `body`: whole when it is contiguous (no copy),
+/// else its first [`DECODE_ERROR_BODY_PREFIX`] bytes.
+pub(crate) fn decode_error(status: StatusCode, message: impl Into<String>, body: &WholeBody) -> Error {
+    let kept = match body.as_contiguous() {
+        Some(bytes) => bytes.clone(),
+        None => body.prefix(DECODE_ERROR_BODY_PREFIX),
+    };
+    Error::Decode(DecodeError::new(status, message, kept))
 }
 
 /// `Ok(())` for 2xx, else the typed API error.
-pub fn ensure_success(response: &Response<Bytes>) -> Result<(), Error> {
+pub fn ensure_success(response: &Response<WholeBody>) -> Result<(), Error> {
     if response.status().is_success() {
         Ok(())
     } else {
-        Err(api_error(
+        Err(api_error_of(
             response.status(),
             response.headers(),
             response.body(),

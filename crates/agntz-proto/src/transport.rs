@@ -37,6 +37,9 @@ use futures_core::Stream;
 use crate::error::Error;
 use crate::uploads::{ContentError, FileBuffer};
 
+/// What [`read_body`] returns (defined in [`crate::body`]).
+pub use crate::body::WholeBody;
+
 /// Sends requests and sleeps. Implemented by `agntz-reqwest` and
 /// `agntz-hyper`; implement it to bring your own HTTP stack.
 pub trait Transport: Send + Sync + 'static {
@@ -121,7 +124,7 @@ pub trait Transport: Send + Sync + 'static {
 
 /// Reads a whole body into memory, failing once it exceeds `limit` bytes.
 /// Same as [`read_body_sized`] without a declared length.
-pub async fn read_body<B>(body: &mut B, limit: usize) -> Result<Bytes, Error>
+pub async fn read_body<B>(body: &mut B, limit: usize) -> Result<WholeBody, Error>
 where
     B: Stream<Item = Result<Bytes, Error>> + Unpin,
 {
@@ -138,16 +141,19 @@ where
 /// - without one, chunks of 4 KiB or more are held as they arrive, smaller
 ///   ones are copied into shared 16 KiB blocks (so a server sending tiny
 ///   chunks cannot make the client keep one allocation per chunk), and the
-///   pieces are joined once at the end. A body over the limit fails once
-///   the pieces reach the limit (at most the limit plus one chunk held);
-///   a body within it is held twice for the moment of the join.
+///   [`WholeBody`] keeps that list: it is never joined here (decoding reads
+///   across the chunks), so a body within the limit is held once. A body
+///   over the limit fails once the pieces reach the limit (at most the
+///   limit plus one chunk held).
 ///
-/// A body of a single chunk is returned as it is, without a copy.
+/// A body of a single chunk is returned as it is, without a copy, and so is
+/// the buffer reserved from a declared length: both are
+/// [contiguous](WholeBody::as_contiguous).
 pub async fn read_body_sized<B>(
     body: &mut B,
     limit: usize,
     declared: Option<u64>,
-) -> Result<Bytes, Error>
+) -> Result<WholeBody, Error>
 where
     B: Stream<Item = Result<Bytes, Error>> + Unpin,
 {
@@ -171,7 +177,7 @@ where
         }
         pieces.push(chunk, declared);
     }
-    Ok(pieces.join())
+    Ok(pieces.finish())
 }
 
 /// The `Content-Length` of a response head, when present and valid.
@@ -193,7 +199,7 @@ const HOLD_FROM: usize = 4 * 1024;
 const BLOCK: usize = 16 * 1024;
 
 /// A body being read: the first chunk alone (no copy yet), or one buffer
-/// reserved at the declared length, or a list of pieces to join once.
+/// reserved at the declared length, or a list of pieces.
 #[derive(Default)]
 struct Pieces {
     len: usize,
@@ -260,23 +266,15 @@ impl Pieces {
         }
     }
 
-    fn join(mut self) -> Bytes {
+    fn finish(mut self) -> WholeBody {
         if let Some(buf) = self.reserved {
-            return buf.freeze();
+            return buf.freeze().into();
         }
         if let Some(first) = self.first {
-            return first;
+            return first.into();
         }
         self.seal_block();
-        if self.held.len() == 1 {
-            return self.held.pop().unwrap_or_default();
-        }
-        let mut out = BytesMut::with_capacity(self.len);
-        // Each piece is freed as soon as it is copied.
-        for piece in self.held.drain(..) {
-            out.extend_from_slice(&piece);
-        }
-        out.freeze()
+        WholeBody::from_checked(self.held, self.len)
     }
 }
 

@@ -1,7 +1,8 @@
 //! Property tests: response parsers and stream decoders never panic, on any
-//! status, header or body bytes, and the stream decoders are unaffected by
-//! how the body is cut into chunks.
+//! status, header or body bytes, and neither the parsers nor the stream
+//! decoders are affected by how the body is cut into chunks.
 
+use agntz_proto::body::WholeBody;
 use agntz_proto::config::Config;
 use agntz_proto::ops::*;
 use agntz_proto::response::{api_error, classify, unexpected_content_type};
@@ -33,6 +34,8 @@ struct Raw {
     date: Option<Vec<u8>>,
     location: bool,
     body: Vec<u8>,
+    /// Where the body is cut for the chunked copy of the response.
+    cuts: Vec<Index>,
 }
 
 impl Raw {
@@ -53,8 +56,22 @@ impl Raw {
         h
     }
 
-    fn response(&self) -> Response<Bytes> {
-        let mut r = Response::new(Bytes::from(self.body.clone()));
+    fn response(&self) -> Response<WholeBody> {
+        self.with_body(Bytes::from(self.body.clone()).into())
+    }
+
+    /// The same response with its body held as chunks cut at `cuts`.
+    fn chunked(&self) -> Response<WholeBody> {
+        let body = Bytes::from(self.body.clone());
+        let mut at: Vec<usize> = self.cuts.iter().map(|i| i.index(body.len() + 1)).collect();
+        at.extend([0, body.len()]);
+        at.sort_unstable();
+        let chunks: Vec<Bytes> = at.windows(2).map(|w| body.slice(w[0]..w[1])).collect();
+        self.with_body(chunks.into())
+    }
+
+    fn with_body(&self, body: WholeBody) -> Response<WholeBody> {
+        let mut r = Response::new(body);
         *r.status_mut() = StatusCode::from_u16(self.status).unwrap();
         *r.headers_mut() = self.headers();
         r
@@ -132,17 +149,35 @@ fn raw() -> impl Strategy<Value = Raw> {
         header_bytes(),
         any::<bool>(),
         body_bytes(),
+        proptest::collection::vec(any::<Index>(), 0..6),
     )
         .prop_map(
-            |(status, content_type, retry_after, date, location, body)| Raw {
+            |(status, content_type, retry_after, date, location, body, cuts)| Raw {
                 status,
                 content_type,
                 retry_after,
                 date,
                 location,
                 body,
+                cuts,
             },
         )
+}
+
+/// Parses with `op` the response whole and in chunks: the same result
+/// either way, and fine by [`check`].
+fn both<O: Operation>(name: &str, raw: &Raw, op: O)
+where
+    O::Output: std::fmt::Debug,
+{
+    let whole = op.parse(raw.response());
+    let chunked = op.parse(raw.chunked());
+    assert_eq!(
+        format!("{whole:?}"),
+        format!("{chunked:?}"),
+        "{name}: chunking changed the result"
+    );
+    check(name, raw, whole);
 }
 
 /// A parse result is fine if it is `Ok` or a typed error consistent with
@@ -171,53 +206,22 @@ fn check<T>(name: &str, raw: &Raw, result: Result<T, Error>) {
 
 fn parse_everything(raw: &Raw) {
     let run = || RunRequest::new("a");
-    check("GetHealth", raw, GetHealth::new().parse(raw.response()));
-    check("RunAgent", raw, RunAgent::new(run()).parse(raw.response()));
-    check("StartRun", raw, StartRun::new(run()).parse(raw.response()));
-    check("GetRun", raw, GetRun::new("r").parse(raw.response()));
-    check("CancelRun", raw, CancelRun::new("r").parse(raw.response()));
-    check(
-        "ListRuns",
-        raw,
-        ListRuns::new(RunFilter::new()).parse(raw.response()),
-    );
-    check("GetTrace", raw, GetTrace::new("t").parse(raw.response()));
-    check(
-        "ListTraces",
-        raw,
-        ListTraces::new(TraceFilter::new()).parse(raw.response()),
-    );
-    check(
-        "DeleteTrace",
-        raw,
-        DeleteTrace::new("t").parse(raw.response()),
-    );
-    check(
-        "ImportSessions",
-        raw,
-        ImportSessions::new(SessionImport::new([SessionSnapshot::new("s")])).parse(raw.response()),
-    );
-    check(
-        "ListSessions",
-        raw,
-        ListSessions::new().parse(raw.response()),
-    );
-    check(
-        "GetSession",
-        raw,
-        GetSession::new("s").parse(raw.response()),
-    );
-    check(
-        "DeleteSession",
-        raw,
-        DeleteSession::new("s").parse(raw.response()),
-    );
-    check(
-        "SubmitToolResult",
-        raw,
-        SubmitToolResult::new("r", "c", ToolOutcome::Output(serde_json::json!(1)))
-            .parse(raw.response()),
-    );
+    both("GetHealth", raw, GetHealth::new());
+    both("RunAgent", raw, RunAgent::new(run()));
+    both("StartRun", raw, StartRun::new(run()));
+    both("GetRun", raw, GetRun::new("r"));
+    both("CancelRun", raw, CancelRun::new("r"));
+    both("ListRuns", raw, ListRuns::new(RunFilter::new()));
+    both("GetTrace", raw, GetTrace::new("t"));
+    both("ListTraces", raw, ListTraces::new(TraceFilter::new()));
+    both("DeleteTrace", raw, DeleteTrace::new("t"));
+    both("ImportSessions", raw, ImportSessions::new(SessionImport::new([SessionSnapshot::new("s")])));
+    both("ListSessions", raw, ListSessions::new());
+    both("GetSession", raw, GetSession::new("s"));
+    both("DeleteSession", raw, DeleteSession::new("s"));
+    both("GetBatchResults", raw, GetBatchResults::new("b"));
+    both("DownloadArtifact", raw, DownloadArtifact::new("a"));
+    both("SubmitToolResult", raw, SubmitToolResult::new("r", "c", ToolOutcome::Output(serde_json::json!(1))));
 
     let status = StatusCode::from_u16(raw.status).unwrap();
     let headers = raw.headers();

@@ -36,7 +36,9 @@ impl<'a, T: Transport> Artifacts<'a, T> {
 
     /// `GET /artifacts/{id}/content`: the bytes (buffered, bounded by
     /// [`Limits::max_response_bytes`](crate::config::Limits)) with their
-    /// media type.
+    /// media type. The bytes are one buffer: a download the server sends
+    /// without a `Content-Length`, in several chunks, is copied once to
+    /// join them (held twice for that moment).
     pub async fn download(&self, artifact_id: &str) -> Result<ArtifactContent, Error> {
         self.client
             .execute(&DownloadArtifact::new(artifact_id))

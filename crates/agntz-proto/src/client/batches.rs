@@ -15,7 +15,7 @@ use crate::ops::{
     StartBatchRun, UpdateBatch,
 };
 use crate::redact::Redactor;
-use crate::response::api_error;
+use crate::response::api_error_of;
 use crate::trace::Trace;
 use crate::transport::Transport;
 use crate::types::{
@@ -234,8 +234,8 @@ impl<'a, T: Transport> Batches<'a, T> {
         if parts.status.is_success() {
             return Ok(body);
         }
-        let bytes = self.client.read_whole(&mut body, &parts.headers).await?;
-        Err(api_error(parts.status, &parts.headers, &bytes))
+        let whole = self.client.read_whole(&mut body, &parts.headers).await?;
+        Err(api_error_of(parts.status, &parts.headers, &whole))
     }
 
     /// `GET /batch-runs/compare`: one page of two runs joined by item id.

@@ -45,11 +45,12 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::Response;
 
+use crate::body::WholeBody;
 use crate::config::{ApiKey, Config, Timeouts};
 use crate::error::{Error, TimeoutError, TimeoutKind};
 use crate::ops::{GetHealth, Operation, StreamOperation};
 use crate::redact::Redactor;
-use crate::response::{api_error, classify, unexpected_content_type, HeadKind};
+use crate::response::{api_error_of, classify, unexpected_content_type, HeadKind};
 use crate::retry::{CallKind, RetryDecision, RetryPolicy};
 use crate::trace::Trace;
 use crate::transport::{declared_length, read_body_sized, Transport};
@@ -276,7 +277,7 @@ impl<T: Transport> Client<T> {
         &self,
         request: http::Request<Bytes>,
         trace: &Trace,
-    ) -> Result<Response<Bytes>, Error> {
+    ) -> Result<Response<WholeBody>, Error> {
         let response = self.send(request, trace).await?;
         let (parts, mut body) = response.into_parts();
         let bytes = self.read_whole(&mut body, &parts.headers).await?;
@@ -288,7 +289,7 @@ impl<T: Transport> Client<T> {
         &self,
         body: &mut T::Body,
         headers: &http::HeaderMap,
-    ) -> Result<Bytes, Error> {
+    ) -> Result<WholeBody, Error> {
         let limit = self.config.limits().max_response_bytes;
         read_body_sized(body, limit, declared_length(headers)).await
     }
@@ -337,8 +338,8 @@ impl<T: Transport> Client<T> {
         let (parts, mut body) = response.into_parts();
         match classify(parts.status, &parts.headers, true) {
             HeadKind::Error => {
-                let bytes = self.read_whole(&mut body, &parts.headers).await?;
-                Err(api_error(parts.status, &parts.headers, &bytes))
+                let whole = self.read_whole(&mut body, &parts.headers).await?;
+                Err(api_error_of(parts.status, &parts.headers, &whole))
             }
             HeadKind::UnexpectedContentType => Err(unexpected_content_type(&parts.headers)),
             _ => Ok(body),

@@ -2,10 +2,11 @@ use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 
 use super::{Operation, RunIds, StreamOperation};
+use crate::body::WholeBody;
 use crate::config::Config;
-use crate::error::{DecodeError, Error};
+use crate::error::Error;
 use crate::request::{self, JSON, SSE};
-use crate::response::{ensure_success, parse_json};
+use crate::response::{decode_error, ensure_success, parse_json};
 use crate::retry::CallKind;
 use crate::stream::AgentFrames;
 use crate::types::{Run, RunRequest, RunResult};
@@ -32,7 +33,7 @@ impl Operation for RunAgent {
         request::build(config, Method::POST, "/run", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<RunResult, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<RunResult, Error> {
         parse_json(&response)
     }
 
@@ -91,18 +92,18 @@ impl Operation for StartRun {
         request::build(config, Method::POST, "/runs", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Run, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Run, Error> {
         ensure_success(&response)?;
         // The worker always sends `Location: /runs/{id}` with its 201; a
         // missing one means something between us and the worker mangled it.
         if response.status() == StatusCode::CREATED
             && !response.headers().contains_key(http::header::LOCATION)
         {
-            return Err(Error::Decode(DecodeError::new(
+            return Err(decode_error(
                 response.status(),
                 "201 Created without a Location header",
-                response.body().clone(),
-            )));
+                response.body(),
+            ));
         }
         parse_json(&response)
     }

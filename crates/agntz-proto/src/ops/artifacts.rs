@@ -3,6 +3,7 @@ use http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use http::{Method, Request, Response};
 
 use super::{expect_no_content, require_id, Operation};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::encode::Segment;
 use crate::error::Error;
@@ -87,7 +88,7 @@ impl Operation for UploadArtifact {
         )
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<ArtifactRef, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<ArtifactRef, Error> {
         parse_json(&response)
     }
 }
@@ -137,7 +138,7 @@ impl Operation for UploadLocal {
         )
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<ArtifactRef, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<ArtifactRef, Error> {
         parse_json(&response)
     }
 }
@@ -171,13 +172,19 @@ impl Operation for GetArtifact {
         request::build(config, Method::GET, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<ArtifactRef, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<ArtifactRef, Error> {
         parse_json(&response)
     }
 }
 
 /// `GET /artifacts/{id}/content`: the bytes, with the stored media type and
 /// the file name of `Content-Disposition`.
+///
+/// The bytes are returned as one [`Bytes`]: a download without a
+/// `Content-Length` that arrived in several chunks is joined once (see
+/// [`WholeBody::into_bytes`]), so it is held twice for the moment of that
+/// copy; one with a `Content-Length` is read into one buffer and not
+/// copied again.
 #[derive(Debug, Clone)]
 pub struct DownloadArtifact {
     id: String,
@@ -230,21 +237,20 @@ impl Operation for DownloadArtifact {
         request::build(config, Method::GET, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<ArtifactContent, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<ArtifactContent, Error> {
         ensure_success(&response)?;
+        let (parts, body) = response.into_parts();
         let header = |name| {
-            response
-                .headers()
+            parts
+                .headers
                 .get(name)
                 .and_then(|v: &http::HeaderValue| v.to_str().ok())
         };
         let media_type = header(CONTENT_TYPE).map(str::to_owned);
         let filename = header(CONTENT_DISPOSITION).and_then(disposition_filename);
-        Ok(ArtifactContent::new(
-            response.body().clone(),
-            media_type,
-            filename,
-        ))
+        // The bytes are handed over as one buffer: joined here when they
+        // came in several chunks (see the type's docs).
+        Ok(ArtifactContent::new(body.into_bytes(), media_type, filename))
     }
 }
 
@@ -271,7 +277,7 @@ impl Operation for DeleteArtifact {
         request::build(config, Method::DELETE, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<(), Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<(), Error> {
         expect_no_content(&response)
     }
 }

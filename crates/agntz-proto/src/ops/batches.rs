@@ -4,6 +4,7 @@ use http::{Method, Request, Response};
 use serde::Serialize;
 
 use super::{expect_no_content, get_with_query, require_id, Operation, Paginated};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::encode::Segment;
 use crate::error::Error;
@@ -70,7 +71,7 @@ impl Operation for ListBatches {
         get_with_query(config, "/batches", &[])
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<BatchSummary>, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Vec<BatchSummary>, Error> {
         parse_json(&response)
     }
 }
@@ -102,7 +103,7 @@ impl Operation for CreateBatch {
         request::build(config, Method::POST, "/batches", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchDefinition, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<BatchDefinition, Error> {
         parse_json(&response)
     }
 }
@@ -127,7 +128,7 @@ impl Operation for GetBatch {
         get_with_query(config, &batch_path(&self.id, "")?, &[])
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchDefinition, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<BatchDefinition, Error> {
         parse_json(&response)
     }
 }
@@ -160,7 +161,7 @@ impl Operation for UpdateBatch {
         request::build(config, Method::PUT, &path, Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchDefinition, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<BatchDefinition, Error> {
         parse_json(&response)
     }
 }
@@ -191,7 +192,7 @@ impl Operation for DeleteBatch {
         )
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<(), Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<(), Error> {
         expect_no_content(&response)
     }
 }
@@ -232,7 +233,7 @@ impl Operation for StartBatchRun {
         Ok(request)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchRun, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<BatchRun, Error> {
         parse_json(&response)
     }
 }
@@ -257,7 +258,7 @@ impl Operation for GetBatchRun {
         get_with_query(config, &run_path(&self.id, "")?, &[])
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchRun, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<BatchRun, Error> {
         parse_json(&response)
     }
 }
@@ -283,7 +284,7 @@ impl Operation for ListBatchRuns {
         get_with_query(config, "/batch-runs", &self.filter.to_query_pairs())
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchRunPage, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<BatchRunPage, Error> {
         parse_json(&response)
     }
 }
@@ -326,7 +327,7 @@ impl Operation for CancelBatchRun {
         request::build(config, Method::POST, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchRun, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<BatchRun, Error> {
         parse_json(&response)
     }
 }
@@ -352,7 +353,7 @@ impl Operation for DeleteBatchRun {
         request::build(config, Method::DELETE, &run_path(&self.id, "")?, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<(), Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<(), Error> {
         expect_no_content(&response)
     }
 }
@@ -384,7 +385,7 @@ impl Operation for ListBatchItems {
         get_with_query(config, &run_path(&self.id, "/items")?, &pairs)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchItemPage, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<BatchItemPage, Error> {
         parse_json(&response)
     }
 }
@@ -438,9 +439,9 @@ impl Operation for GetBatchResults {
         Ok(request)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<BatchRunItem>, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Vec<BatchRunItem>, Error> {
         ensure_success(&response)?;
-        JsonLines::decode_all(response.body(), usize::MAX)
+        JsonLines::decode_whole(response.body(), usize::MAX)
     }
 }
 
@@ -477,7 +478,7 @@ impl Operation for CompareBatchRuns {
         get_with_query(config, "/batch-runs/compare", &pairs)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<BatchComparison, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<BatchComparison, Error> {
         parse_json(&response)
     }
 }
@@ -548,13 +549,13 @@ mod tests {
         let body = "{\"runId\":\"r\",\"itemId\":\"a\",\"ordinal\":0,\"status\":\"succeeded\",\"output\":\"x\"}\n";
         let resp = Response::builder()
             .status(200)
-            .body(Bytes::from(body))
+            .body(WholeBody::from(Bytes::from(body)))
             .unwrap();
         let items = op.parse(resp).unwrap();
         assert_eq!(items[0].output_text(), Some("x"));
         let resp = Response::builder()
             .status(200)
-            .body(Bytes::from_static(b"{oops\n"))
+            .body(WholeBody::from(Bytes::from_static(b"{oops\n")))
             .unwrap();
         assert!(matches!(op.parse(resp), Err(Error::Decode(_))));
     }

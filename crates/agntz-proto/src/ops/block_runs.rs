@@ -5,6 +5,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::{Operation, RunIds, StreamOperation};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::error::Error;
 use crate::request::{self, JSON, SSE};
@@ -39,7 +40,7 @@ impl Operation for RunBlock {
         request::build(config, Method::POST, "/run/block", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<BlockRunResult, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<BlockRunResult, Error> {
         parse_json(&response)
     }
 

@@ -2,6 +2,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::{require_id, Operation};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::encode::Segment;
 use crate::error::Error;
@@ -31,7 +32,7 @@ impl Operation for ListAgents {
         request::build(config, Method::GET, "/agents", None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<AgentSummary>, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Vec<AgentSummary>, Error> {
         parse_json(&response)
     }
 }
@@ -68,7 +69,7 @@ impl Operation for GetAgent {
         request::build(config, Method::GET, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<AgentDetail, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<AgentDetail, Error> {
         parse_json(&response)
     }
 }
@@ -99,7 +100,7 @@ impl Operation for ImportAgents {
         request::build(config, Method::POST, "/agents/import", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<AgentImportResult, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<AgentImportResult, Error> {
         parse_json(&response)
     }
 }

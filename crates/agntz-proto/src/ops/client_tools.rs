@@ -3,6 +3,7 @@ use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
 
 use super::{require_id, Operation};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::encode::Segment;
 use crate::error::Error;
@@ -109,7 +110,7 @@ impl Operation for SubmitToolResult {
         request::build(config, Method::POST, &path, Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<ToolSubmission, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<ToolSubmission, Error> {
         match response.status() {
             StatusCode::ACCEPTED => Ok(ToolSubmission::Accepted),
             StatusCode::GONE => Ok(ToolSubmission::NoLongerActive),

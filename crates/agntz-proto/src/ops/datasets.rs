@@ -3,6 +3,7 @@ use http::{Method, Request, Response};
 use serde::Serialize;
 
 use super::{expect_no_content, require_id, Operation, Paginated};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::encode::{append_query, Segment};
 use crate::error::Error;
@@ -58,7 +59,7 @@ impl Operation for ListDatasets {
         request::build(config, Method::GET, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<Dataset>, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Vec<Dataset>, Error> {
         parse_json(&response)
     }
 }
@@ -99,7 +100,7 @@ impl Operation for CreateDataset {
         request::build(config, Method::POST, "/datasets", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Dataset, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Dataset, Error> {
         parse_json(&response)
     }
 }
@@ -127,7 +128,7 @@ impl Operation for GetDataset {
         request::build(config, Method::GET, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Dataset, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Dataset, Error> {
         parse_json(&response)
     }
 }
@@ -162,7 +163,7 @@ impl Operation for UpdateDataset {
         request::build(config, Method::PUT, &path, Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Dataset, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Dataset, Error> {
         parse_json(&response)
     }
 }
@@ -190,7 +191,7 @@ impl Operation for DeleteDataset {
         request::build(config, Method::DELETE, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<(), Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<(), Error> {
         expect_no_content(&response)
     }
 }
@@ -234,7 +235,7 @@ impl Operation for ListDatasetItems {
         request::build(config, Method::GET, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<DatasetItemsPage, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<DatasetItemsPage, Error> {
         parse_json(&response)
     }
 }
@@ -276,7 +277,7 @@ impl Operation for StartDatasetImport {
         request::build(config, Method::POST, "/dataset-imports", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<DatasetImport, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<DatasetImport, Error> {
         parse_json(&response)
     }
 }
@@ -323,7 +324,7 @@ impl Operation for AppendDatasetImportItems {
         request::build(config, Method::POST, &path, Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<DatasetImport, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<DatasetImport, Error> {
         parse_json(&response)
     }
 }
@@ -355,7 +356,7 @@ impl Operation for CompleteDatasetImport {
         request::build(config, Method::POST, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Dataset, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Dataset, Error> {
         parse_json(&response)
     }
 }
@@ -384,7 +385,7 @@ impl Operation for GetDatasetImport {
         request::build(config, Method::GET, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<DatasetImport, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<DatasetImport, Error> {
         parse_json(&response)
     }
 }
@@ -414,7 +415,7 @@ impl Operation for AbortDatasetImport {
         request::build(config, Method::DELETE, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<(), Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<(), Error> {
         expect_no_content(&response)
     }
 }

@@ -2,6 +2,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::{expect_no_content, get_with_query, require_id, Operation, Paginated};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::encode::Segment;
 use crate::error::Error;
@@ -55,7 +56,7 @@ impl Operation for ListEvals {
         get_with_query(config, "/evals", &pairs)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<EvalDefinition>, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Vec<EvalDefinition>, Error> {
         parse_json(&response)
     }
 }
@@ -89,7 +90,7 @@ impl Operation for CreateEval {
         request::build(config, Method::POST, "/evals", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<EvalDefinition, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<EvalDefinition, Error> {
         parse_json(&response)
     }
 }
@@ -115,7 +116,7 @@ impl Operation for GetEval {
         request::build(config, Method::GET, &eval_path(&self.id)?, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<EvalDefinition, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<EvalDefinition, Error> {
         parse_json(&response)
     }
 }
@@ -150,7 +151,7 @@ impl Operation for UpdateEval {
         request::build(config, Method::PUT, &path, Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<EvalDefinition, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<EvalDefinition, Error> {
         parse_json(&response)
     }
 }
@@ -176,7 +177,7 @@ impl Operation for DeleteEval {
         request::build(config, Method::DELETE, &eval_path(&self.id)?, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<(), Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<(), Error> {
         expect_no_content(&response)
     }
 }
@@ -206,7 +207,7 @@ impl Operation for StartEvalRun {
         request::build(config, Method::POST, "/eval-runs", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<EvalRun, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<EvalRun, Error> {
         parse_json(&response)
     }
 }
@@ -233,7 +234,7 @@ impl Operation for GetEvalRun {
         request::build(config, Method::GET, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<EvalRun, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<EvalRun, Error> {
         parse_json(&response)
     }
 }
@@ -263,7 +264,7 @@ impl Operation for CancelEvalRun {
         request::build(config, Method::POST, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<EvalRun, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<EvalRun, Error> {
         parse_json(&response)
     }
 }
@@ -289,7 +290,7 @@ impl Operation for ListEvalRuns {
         get_with_query(config, "/eval-runs", &self.filter.to_query_pairs())
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<EvalRunPage, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<EvalRunPage, Error> {
         parse_json(&response)
     }
 }
@@ -335,7 +336,7 @@ impl Operation for GetLatestScore {
         get_with_query(config, "/eval-scores/latest", &self.query.to_query_pairs())
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Option<EvalLatestScore>, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Option<EvalLatestScore>, Error> {
         parse_json(&response)
     }
 }
@@ -362,7 +363,7 @@ impl Operation for ListLatestScores {
         get_with_query(config, "/eval-scores", &self.filter.to_query_pairs())
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<EvalLatestScore>, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Vec<EvalLatestScore>, Error> {
         parse_json(&response)
     }
 }
@@ -410,7 +411,7 @@ mod tests {
         let op = GetLatestScore::new(LatestScoreQuery::new("e", "d"));
         let resp = Response::builder()
             .status(200)
-            .body(Bytes::from_static(b"null"))
+            .body(WholeBody::from(Bytes::from_static(b"null")))
             .unwrap();
         assert_eq!(op.parse(resp).unwrap(), None);
     }

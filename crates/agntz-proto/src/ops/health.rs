@@ -2,6 +2,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::Operation;
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::error::Error;
 use crate::request::{self, PUBLIC};
@@ -29,7 +30,7 @@ impl Operation for GetHealth {
         request::build(config, Method::GET, "/health", None, PUBLIC)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Health, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Health, Error> {
         parse_json(&response)
     }
 }

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::Operation;
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::error::Error;
 use crate::request::{self, JSON, PUBLIC};
@@ -39,7 +40,7 @@ impl Operation for ValidateManifest {
         request::build(config, Method::POST, "/validate", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<ValidationReport, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<ValidationReport, Error> {
         parse_json(&response)
     }
 }
@@ -71,7 +72,7 @@ impl Operation for BuildAgent {
         request::build(config, Method::POST, "/build-agent", Some(body), PUBLIC)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<AgentDraft, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<AgentDraft, Error> {
         parse_json(&response)
     }
 }
@@ -106,7 +107,7 @@ impl Operation for EditAgent {
         request::build(config, Method::POST, "/edit-agent", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<AgentDraft, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<AgentDraft, Error> {
         parse_json(&response)
     }
 }

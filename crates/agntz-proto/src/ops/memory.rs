@@ -3,6 +3,7 @@ use http::{Method, Request, Response};
 use serde::Serialize;
 
 use super::{get_with_query, require_id, Operation, Paginated};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::encode::{append_query, Segment};
 use crate::error::Error;
@@ -43,7 +44,7 @@ impl Operation for ImportMemory {
         request::build(config, Method::POST, "/memory/import", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<MemoryImportResult, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<MemoryImportResult, Error> {
         parse_json(&response)
     }
 }
@@ -75,7 +76,7 @@ impl Operation for ScanMemory {
         request::build(config, Method::GET, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<MemoryScan, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<MemoryScan, Error> {
         parse_json(&response)
     }
 }
@@ -129,7 +130,7 @@ impl Operation for ListMemory {
         get_with_query(config, "/memory/entries", &pairs)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<MemoryPage, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<MemoryPage, Error> {
         parse_json(&response)
     }
 }
@@ -181,7 +182,7 @@ impl Operation for DeleteMemoryEntry {
         request::build(config, Method::DELETE, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<MemoryEntryDeleted, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<MemoryEntryDeleted, Error> {
         parse_json(&response)
     }
 }
@@ -238,7 +239,7 @@ impl Operation for CorrectMemoryEntry {
         request::build(config, Method::POST, &path, Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<MemoryEntry, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<MemoryEntry, Error> {
         parse_json::<Corrected>(&response).map(|c| c.entry)
     }
 }
@@ -289,7 +290,7 @@ impl Operation for CurateMemory {
         request::build(config, Method::POST, "/memory/curate", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<MemoryCurateResult, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<MemoryCurateResult, Error> {
         parse_json(&response)
     }
 }
@@ -349,7 +350,7 @@ impl Operation for DeleteScope {
         request::build(config, Method::POST, "/scopes/delete", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<ScopeDeleted, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<ScopeDeleted, Error> {
         parse_json(&response)
     }
 }

@@ -1,5 +1,5 @@
 //! One small type per API call. Each builds its `http::Request<Bytes>` and
-//! parses the `http::Response<Bytes>` into its output or a typed error. Pure
+//! parses the `http::Response<WholeBody>` into its output or a typed error. Pure
 //! functions: drive them with any HTTP stack, sync or async.
 //!
 //! ```
@@ -73,6 +73,7 @@ pub use webhook_secrets::{
 use bytes::Bytes;
 use http::{Request, Response};
 
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::error::Error;
 use crate::retry::CallKind;
@@ -89,7 +90,12 @@ pub trait Operation {
     fn build(&self, config: &Config) -> Result<Request<Bytes>, Error>;
 
     /// Parses the whole response (any status) into the output or an error.
-    fn parse(&self, response: Response<Bytes>) -> Result<Self::Output, Error>;
+    ///
+    /// The body is a [`WholeBody`]: `Bytes` converts into it for free
+    /// (`response.map(Into::into)`), and a body collected as chunks (what
+    /// [`read_body`](crate::transport::read_body) returns) is decoded
+    /// across them, never joined into a second copy.
+    fn parse(&self, response: Response<WholeBody>) -> Result<Self::Output, Error>;
 
     /// The run and session a successful call concerns, where its output
     /// names them (a run result, a durable run record). For diagnostics:
@@ -167,7 +173,7 @@ pub(crate) fn get_with_query(
 }
 
 /// Status check for calls answered with an empty `204 No Content`.
-pub(crate) fn expect_no_content(response: &Response<Bytes>) -> Result<(), Error> {
+pub(crate) fn expect_no_content(response: &Response<WholeBody>) -> Result<(), Error> {
     crate::response::ensure_success(response)
 }
 

@@ -2,6 +2,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::{get_with_query, require_id, Operation, Paginated, RunIds, StreamOperation};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::encode::{append_query, Segment};
 use crate::error::Error;
@@ -39,7 +40,7 @@ impl Operation for GetRun {
         )
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Run, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Run, Error> {
         parse_json(&response)
     }
 
@@ -73,7 +74,7 @@ impl Operation for CancelRun {
         request::build(config, Method::POST, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Run, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Run, Error> {
         parse_json(&response)
     }
 
@@ -103,7 +104,7 @@ impl Operation for ListRuns {
         get_with_query(config, "/runs", &self.filter.to_query_pairs())
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<RunPage, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<RunPage, Error> {
         parse_json(&response)
     }
 }

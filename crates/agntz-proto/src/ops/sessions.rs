@@ -2,6 +2,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::{expect_no_content, require_id, Operation};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::encode::{append_query, Segment};
 use crate::error::Error;
@@ -36,7 +37,7 @@ impl Operation for ImportSessions {
         request::build(config, Method::POST, "/sessions/import", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<ImportResult, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<ImportResult, Error> {
         parse_json(&response)
     }
 }
@@ -71,7 +72,7 @@ impl Operation for ListSessions {
         request::build(config, Method::GET, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<SessionSummary>, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Vec<SessionSummary>, Error> {
         parse_json::<SessionList>(&response).map(|list| list.sessions)
     }
 }
@@ -105,7 +106,7 @@ impl Operation for GetSession {
         )
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<SessionDetail, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<SessionDetail, Error> {
         parse_json(&response)
     }
 }
@@ -134,7 +135,7 @@ impl Operation for DeleteSession {
         request::build(config, Method::DELETE, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<(), Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<(), Error> {
         expect_no_content(&response)
     }
 }

@@ -2,6 +2,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::{expect_no_content, get_with_query, require_id, Operation, Paginated, StreamOperation};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::encode::Segment;
 use crate::error::Error;
@@ -39,7 +40,7 @@ impl Operation for GetTrace {
         )
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<TraceDetail, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<TraceDetail, Error> {
         parse_json(&response)
     }
 }
@@ -65,7 +66,7 @@ impl Operation for ListTraces {
         get_with_query(config, "/traces", &self.filter.to_query_pairs())
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<TracePage, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<TracePage, Error> {
         parse_json(&response)
     }
 }
@@ -112,7 +113,7 @@ impl Operation for DeleteTrace {
         )
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<(), Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<(), Error> {
         expect_no_content(&response)
     }
 }

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::{get_with_query, require_id, Operation};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::encode::Segment;
 use crate::error::Error;
@@ -128,7 +129,7 @@ impl<K: Versioned> Operation for ListVersions<K> {
         get_with_query(config, &resource_path::<K>(&self.id, "/versions")?, &[])
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<VersionSummary>, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Vec<VersionSummary>, Error> {
         parse_json(&response)
     }
 }
@@ -149,7 +150,7 @@ impl<K: Versioned> Operation for GetVersion<K> {
         get_with_query(config, &path, &[])
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<K::Record, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<K::Record, Error> {
         parse_json(&response)
     }
 }
@@ -170,7 +171,7 @@ impl<K: Versioned> Operation for ActivateVersion<K> {
         request::build(config, Method::POST, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<K::Record, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<K::Record, Error> {
         parse_json(&response)
     }
 }
@@ -201,7 +202,7 @@ impl<K: Versioned> Operation for SetAlias<K> {
         request::build(config, Method::PUT, &path, Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<VersionAlias, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<VersionAlias, Error> {
         parse_json(&response)
     }
 }
@@ -221,7 +222,7 @@ impl<K: Versioned> Operation for RemoveAlias<K> {
         request::build(config, Method::DELETE, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<AliasRemoved, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<AliasRemoved, Error> {
         parse_json(&response)
     }
 }

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::{expect_no_content, get_with_query, require_id, Operation};
+use crate::body::WholeBody;
 use crate::config::Config;
 use crate::encode::Segment;
 use crate::error::{DecodeError, Error};
@@ -20,7 +21,7 @@ fn secret_path(name: &str, suffix: &str) -> Result<String, Error> {
 
 /// Parses an answer carrying a secret value. A decode failure keeps
 /// neither the raw body nor the parser's message: both may quote the value.
-fn parse_issued(response: &Response<Bytes>) -> Result<IssuedWebhookSecret, Error> {
+fn parse_issued(response: &Response<WholeBody>) -> Result<IssuedWebhookSecret, Error> {
     parse_json(response).map_err(|error| match error {
         Error::Decode(e) => Error::Decode(DecodeError::new(
             e.status,
@@ -59,7 +60,7 @@ impl Operation for CreateWebhookSecret {
         request::build(config, Method::POST, "/webhook-secrets", Some(body), JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<IssuedWebhookSecret, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<IssuedWebhookSecret, Error> {
         parse_issued(&response)
     }
 }
@@ -86,7 +87,7 @@ impl Operation for ListWebhookSecrets {
         get_with_query(config, "/webhook-secrets", &[])
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<WebhookSecret>, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Vec<WebhookSecret>, Error> {
         parse_json(&response)
     }
 }
@@ -116,7 +117,7 @@ impl Operation for RegenerateWebhookSecret {
         request::build(config, Method::POST, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<IssuedWebhookSecret, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<IssuedWebhookSecret, Error> {
         parse_issued(&response)
     }
 }
@@ -143,7 +144,7 @@ impl Operation for DeleteWebhookSecret {
         request::build(config, Method::DELETE, &path, None, JSON)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<(), Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<(), Error> {
         expect_no_content(&response)
     }
 }
@@ -181,7 +182,7 @@ mod tests {
         let body = r#"{"name":"h","value":"whsec_0123abcd","createdAt":{"not":"a string"}}"#;
         let response = Response::builder()
             .status(201)
-            .body(Bytes::from(body))
+            .body(WholeBody::from(Bytes::from(body)))
             .unwrap();
         let err = CreateWebhookSecret::new(NewWebhookSecret::new("h"))
             .parse(response)
