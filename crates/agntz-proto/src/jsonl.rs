@@ -209,6 +209,35 @@ mod tests {
     }
 
     #[test]
+    fn a_whole_body_decodes_the_same_whatever_its_chunks() {
+        let body = b"{\"n\":1}\r\n\n{\"n\":2}\n{\"n\":3}";
+        let bytes = Bytes::from_static(body);
+        for a in 0..body.len() {
+            for b in a..=body.len() {
+                let whole = WholeBody::from(vec![
+                    bytes.slice(..a),
+                    bytes.slice(a..b),
+                    bytes.slice(b..),
+                ]);
+                let got: Vec<u64> = JsonLines::<Value>::decode_whole(&whole, 64)
+                    .unwrap()
+                    .iter()
+                    .map(|v| v["n"].as_u64().unwrap())
+                    .collect();
+                assert_eq!(got, [1, 2, 3], "cut at {a} and {b}");
+            }
+        }
+        // A long contiguous body is fed a piece at a time, lines across
+        // the pieces included.
+        let line = format!("{{\"n\":\"{}\"}}\n", "x".repeat(1000));
+        let many = WholeBody::from(line.repeat(200));
+        let rows = JsonLines::<Value>::decode_whole(&many, 2048).unwrap();
+        assert_eq!(rows.len(), 200);
+        let err = JsonLines::<Value>::decode_whole(&"{}\nnot json\n".into(), 64).unwrap_err();
+        assert!(matches!(err, Error::Decode(d) if d.message.starts_with("JSON Lines line 2:")));
+    }
+
+    #[test]
     fn a_bad_line_is_a_typed_error_naming_the_line() {
         let err = JsonLines::<Value>::decode_all(b"{\"n\":1}\nnot json\n{}\n", 64).unwrap_err();
         match err {

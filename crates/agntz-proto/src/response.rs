@@ -74,14 +74,10 @@ pub fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error 
     build_api_error(status, headers, serde_json::from_slice(body).ok())
 }
 
-/// [`api_error`] for a body held as its chunks (read across them, not
-/// joined).
+/// [`api_error`] for a body held as its chunks (a large one is read across
+/// them, not joined).
 pub(crate) fn api_error_of(status: StatusCode, headers: &HeaderMap, body: &WholeBody) -> Error {
-    let value = match body.as_contiguous() {
-        Some(bytes) => serde_json::from_slice(bytes).ok(),
-        None => serde_json::from_reader(body.reader()).ok(),
-    };
-    build_api_error(status, headers, value)
+    build_api_error(status, headers, crate::json::from_body(body).ok())
 }
 
 fn build_api_error(
@@ -131,9 +127,12 @@ pub fn parse_json<T: DeserializeOwned>(response: &Response<WholeBody>) -> Result
 /// Deserializes a 2xx JSON body; failure keeps the raw body (see
 /// [`DecodeError::body`]).
 ///
-/// A contiguous body is parsed from its one slice; a body held in several
-/// chunks is read across them (no joined copy is made), with the same
-/// accepted inputs and errors.
+/// A contiguous body is parsed in place from its one slice. A body held in
+/// several chunks is joined when small (256 KiB at most) and otherwise
+/// read across its chunks, so a large body is never held twice. Whatever
+/// the chunking, the same inputs are accepted and errors have the same
+/// kind and line (read across chunks, an error may name a column one byte
+/// further on).
 pub fn decode_json<T: DeserializeOwned>(status: StatusCode, body: &WholeBody) -> Result<T, Error> {
     crate::json::from_body(body).map_err(|e| decode_error(status, e.to_string(), body))
 }
@@ -239,6 +238,54 @@ mod tests {
         assert_eq!(e.api().unwrap().retry_after, Some(Duration::from_secs(10)));
         let e = err(503, &[("retry-after", "soon")], "");
         assert_eq!(e.api().unwrap().retry_after, None);
+    }
+
+    /// A body `len` bytes long that is not JSON, in 16 KiB chunks.
+    fn not_json_in_chunks(len: usize) -> WholeBody {
+        let bytes = bytes::Bytes::from(vec![b'x'; len]);
+        let chunks: Vec<_> = (0..len)
+            .step_by(16 * 1024)
+            .map(|at| bytes.slice(at..(at + 16 * 1024).min(len)))
+            .collect();
+        chunks.into()
+    }
+
+    #[test]
+    fn a_decode_error_keeps_a_contiguous_body_whole_and_a_prefix_of_chunks() {
+        let whole = WholeBody::from(vec![b'x'; 300 * 1024]);
+        let Err(Error::Decode(e)) = decode_json::<u8>(StatusCode::OK, &whole) else {
+            panic!("not a decode error");
+        };
+        assert_eq!(e.body.as_ptr(), whole.as_contiguous().unwrap().as_ptr());
+
+        for len in [100, 70 * 1024, 300 * 1024] {
+            let body = not_json_in_chunks(len);
+            let Err(Error::Decode(e)) = decode_json::<u8>(StatusCode::CREATED, &body) else {
+                panic!("not a decode error");
+            };
+            assert_eq!(e.status, StatusCode::CREATED);
+            assert_eq!(e.body.len(), len.min(DECODE_ERROR_BODY_PREFIX), "{len}");
+            assert!(e.message.starts_with("expected value at line 1 column"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn chunked_bodies_parse_like_contiguous_ones() {
+        let text = format!(r#"{{"error":"nope","code":"X","details":"{}"}}"#, "d".repeat(400 * 1024));
+        let split = |at: usize| -> WholeBody {
+            let b = bytes::Bytes::from(text.clone());
+            vec![b.slice(..at), b.slice(at..)].into()
+        };
+        let contiguous = WholeBody::from(text.clone());
+        for body in [contiguous, split(10), split(300 * 1024)] {
+            let response = Response::builder().status(409).body(body.clone()).unwrap();
+            let e = ensure_success(&response).unwrap_err();
+            assert_eq!(e.api().unwrap().message, "nope");
+            assert_eq!(e.code(), Some("X"));
+            let ok = Response::builder().status(200).body(body).unwrap();
+            let value: serde_json::Value = parse_json(&ok).unwrap();
+            assert_eq!(value["details"].as_str().unwrap().len(), 400 * 1024);
+        }
     }
 
     #[test]

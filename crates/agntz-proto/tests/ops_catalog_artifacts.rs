@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use agntz_proto::body::WholeBody;
 use agntz_proto::config::Config;
 use agntz_proto::ops::*;
 use agntz_proto::types::*;
@@ -50,12 +51,12 @@ fn assert_bodyless(request: Request<Bytes>, method: &str, uri: &str) {
     assert!(request.body().is_empty());
 }
 
-fn response(status: u16, headers: &[(&str, &str)], body: &'static [u8]) -> Response<Bytes> {
+fn response(status: u16, headers: &[(&str, &str)], body: &'static [u8]) -> Response<WholeBody> {
     let mut b = Response::builder().status(status);
     for (k, v) in headers {
         b = b.header(*k, *v);
     }
-    b.body(Bytes::from_static(body)).unwrap()
+    b.body(body.into()).unwrap()
 }
 
 // ---------------------------------------------------------------------------

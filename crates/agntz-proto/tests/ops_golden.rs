@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use agntz_proto::body::WholeBody;
 use agntz_proto::config::Config;
 use agntz_proto::ops::*;
 use agntz_proto::response::{api_error, classify, HeadKind};
@@ -736,15 +737,15 @@ fn dot_segments_and_empty_ids_are_refused() {
 // Responses
 // ---------------------------------------------------------------------------
 
-fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response<Bytes> {
+fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response<WholeBody> {
     let mut b = Response::builder().status(status);
     for (k, v) in headers {
         b = b.header(*k, *v);
     }
-    b.body(Bytes::copy_from_slice(body.as_bytes())).unwrap()
+    b.body(body.to_owned().into()).unwrap()
 }
 
-fn json_ok(body: &str) -> Response<Bytes> {
+fn json_ok(body: &str) -> Response<WholeBody> {
     response(200, &[("content-type", "application/json")], body)
 }
 

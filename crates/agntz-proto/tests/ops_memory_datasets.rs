@@ -3,6 +3,7 @@
 //! body, recorded worker bodies decoded, hostile bodies turned into typed
 //! errors.
 
+use agntz_proto::body::WholeBody;
 use agntz_proto::config::Config;
 use agntz_proto::ops::*;
 use agntz_proto::retry::CallKind;
@@ -28,11 +29,11 @@ fn json_of(request: &Request<Bytes>) -> Value {
     serde_json::from_slice(request.body()).unwrap()
 }
 
-fn ok(status: u16, body: &str) -> Response<Bytes> {
+fn ok(status: u16, body: &str) -> Response<WholeBody> {
     Response::builder()
         .status(status)
         .header("content-type", "application/json")
-        .body(Bytes::from(body.to_owned()))
+        .body(body.to_owned().into())
         .unwrap()
 }
 
@@ -391,7 +392,7 @@ fn dataset_recorded_responses_decode() {
         .unwrap();
     assert_eq!(staged.status, DatasetImportStatus::Open);
     DeleteDataset::new("d")
-        .parse(Response::builder().status(204).body(Bytes::new()).unwrap())
+        .parse(Response::builder().status(204).body(WholeBody::new()).unwrap())
         .unwrap();
 
     // The worker's plain-text 500 for a rejected create.
@@ -400,7 +401,7 @@ fn dataset_recorded_responses_decode() {
             Response::builder()
                 .status(500)
                 .header("content-type", "text/plain; charset=UTF-8")
-                .body(Bytes::from_static(b"Internal Server Error"))
+                .body("Internal Server Error".into())
                 .unwrap(),
         )
         .unwrap_err();

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use agntz_proto::body::WholeBody;
 use agntz_proto::config::Config;
 use agntz_proto::events::{AgentKind, BlockEvent};
 use agntz_proto::ops::*;
@@ -66,14 +67,14 @@ fn assert_request(
     assert_eq!(sent, body, "{uri}");
 }
 
-fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response<Bytes> {
+fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response<WholeBody> {
     let mut b = Response::builder()
         .status(status)
         .header("content-type", "application/json");
     for (k, v) in headers {
         b = b.header(*k, *v);
     }
-    b.body(Bytes::from(body.to_owned())).unwrap()
+    b.body(body.to_owned().into()).unwrap()
 }
 
 // ---------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 //! `read_body` / `read_body_sized` return exactly the bytes of the body, or
 //! `BodyTooLarge`, whatever the chunking and whatever length the head
-//! declares; a declared length over the limit fails before reading.
+//! declares; a declared length over the limit fails before reading. The
+//! body comes back in one buffer when it had a declared length or arrived
+//! in one chunk, else as a bounded number of chunks (never joined).
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -65,12 +67,22 @@ proptest! {
         // A declared length near the real one: exact, short or long.
         let declared = declared.map(|d| (len as i64 + d).max(0) as u64);
         let mut chunks = chunked(&body, &sizes);
+        let sent = chunks.chunks.len();
+        let big = chunks.chunks.iter().filter(|c| c.len() >= 4096).count();
         let got = block_on(read_body_sized(&mut chunks, limit, declared));
         let too_large = len > limit || declared.is_some_and(|d| d > limit as u64);
         match got {
-            Ok(bytes) => {
+            Ok(whole) => {
                 prop_assert!(!too_large);
-                prop_assert_eq!(bytes.as_ref(), &body[..]);
+                prop_assert_eq!(&whole, &body[..]);
+                prop_assert_eq!(whole.len(), len);
+                if declared.is_some() || sent <= 1 {
+                    prop_assert!(whole.as_contiguous().is_some(), "one buffer");
+                } else {
+                    // Big chunks held as they came, small ones packed into
+                    // 16 KiB blocks between them.
+                    prop_assert!(whole.chunks().len() <= 2 * big + len / 16384 + 1);
+                }
             }
             Err(Error::BodyTooLarge { limit: l }) => {
                 prop_assert!(too_large);
@@ -81,6 +93,9 @@ proptest! {
         let mut chunks = chunked(&body, &sizes);
         let plain = block_on(read_body(&mut chunks, limit));
         prop_assert_eq!(plain.is_ok(), len <= limit);
+        if let Ok(whole) = plain {
+            prop_assert_eq!(whole.into_bytes(), &body[..]);
+        }
     }
 }
 
@@ -101,6 +116,30 @@ fn one_chunk_is_returned_without_a_copy() {
             polled: 0,
         };
         let got = block_on(read_body_sized(&mut chunks, 1 << 20, declared)).unwrap();
+        let got = got.as_contiguous().expect("one buffer");
         assert_eq!(got.as_ptr(), body.as_ptr(), "{declared:?}");
     }
+}
+
+#[test]
+fn chunks_without_a_declared_length_are_kept_not_joined() {
+    let big = Bytes::from(vec![1u8; 8192]);
+    let mut chunks = Chunks {
+        chunks: VecDeque::from([
+            big.clone(),
+            Bytes::from_static(b"ab"),
+            Bytes::from_static(b"cd"),
+            big.clone(),
+        ]),
+        polled: 0,
+    };
+    let got = block_on(read_body(&mut chunks, 1 << 20)).unwrap();
+    assert!(got.as_contiguous().is_none());
+    let held: Vec<&Bytes> = got.chunks().collect();
+    // The big chunks are the very buffers that arrived; the small ones
+    // were copied into one block between them.
+    assert_eq!(held.len(), 3);
+    assert_eq!(held[0].as_ptr(), big.as_ptr());
+    assert_eq!(held[1], "abcd");
+    assert_eq!(held[2].as_ptr(), big.as_ptr());
 }

@@ -2,17 +2,17 @@
 //! nothing: on the `POST /run` body, the `run-complete` payload of both
 //! streams, durable run records and their results.
 
+use agntz_proto::body::WholeBody;
 use agntz_proto::events::{RunEvent, StreamEvent};
 use agntz_proto::ops::{GetRun, Operation, RunAgent};
 use agntz_proto::types::*;
-use bytes::Bytes;
 use serde_json::json;
 
-fn ok(body: &serde_json::Value) -> http::Response<Bytes> {
+fn ok(body: &serde_json::Value) -> http::Response<WholeBody> {
     http::Response::builder()
         .status(200)
         .header("content-type", "application/json")
-        .body(Bytes::from(body.to_string()))
+        .body(body.to_string().into())
         .unwrap()
 }
 

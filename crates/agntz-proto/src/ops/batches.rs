@@ -441,7 +441,14 @@ impl Operation for GetBatchResults {
 
     fn parse(&self, response: Response<WholeBody>) -> Result<Vec<BatchRunItem>, Error> {
         ensure_success(&response)?;
-        JsonLines::decode_whole(response.body(), usize::MAX)
+        // The decoder names 200 (it also serves streamed bodies); the
+        // error should carry this response's own 2xx.
+        JsonLines::decode_whole(response.body(), usize::MAX).map_err(|mut e| {
+            if let Error::Decode(d) = &mut e {
+                d.status = response.status();
+            }
+            e
+        })
     }
 }
 
