@@ -8,6 +8,10 @@
 //!   the same payloads into the same types, boundaries precomputed.
 //! - `run/*`: building the `POST /run` request and parsing a ~1 KB result;
 //!   floors: the same request built by hand, and `serde_json::from_slice`.
+//! - `body/*`: parsing a ~1 MiB `GET /runs` page held in one buffer (a
+//!   declared length), and in 16 KiB chunks (no declared length: decoded
+//!   through a reader across them); floor: the chunks joined, then parsed
+//!   from one buffer (what a join costs in time instead of memory).
 //!
 //! Sizes: `AGNTZ_BENCH_DELTAS` (default 100000) text deltas.
 
@@ -17,11 +21,12 @@ use std::time::Duration;
 use agntz_bench::chunks::{events_all, frame_all, Chunkings};
 use agntz_bench::floor::{count_frames, parse_payload, payloads};
 use agntz_bench::transcript::{frame_ranges, run_body, transcript};
+use agntz_proto::body::WholeBody;
 use agntz_proto::config::Config;
 use agntz_proto::events::RunEvent;
-use agntz_proto::ops::{Operation, RunAgent};
+use agntz_proto::ops::{ListRuns, Operation, RunAgent};
 use agntz_proto::stream::{RunFrames, StreamDecoder};
-use agntz_proto::types::{RunRequest, RunResult};
+use agntz_proto::types::{RunFilter, RunRequest, RunResult};
 use bytes::Bytes;
 use criterion::{criterion_main, Criterion, Throughput};
 
@@ -164,7 +169,7 @@ fn run(c: &mut Criterion) {
             let response = http::Response::builder()
                 .status(200)
                 .header(http::header::CONTENT_TYPE, "application/json")
-                .body(body.clone())
+                .body(WholeBody::from(body.clone()))
                 .unwrap();
             black_box(op.parse(black_box(response)).expect("valid body"))
         })
@@ -186,13 +191,53 @@ fn run(c: &mut Criterion) {
     g.finish();
 }
 
+fn body(c: &mut Criterion) {
+    // A `GET /runs` page of about 1 MiB: well past the size up to which a
+    // body in chunks is joined, so the chunked case reads across them.
+    let row = r#"{"id":"run_0123456789ab","rootId":"run_0123456789ab","agentId":"support-agent","status":"completed","input":"a question with caf\u00e9 and \"quotes\"","startedAt":1795896514194,"depth":0}"#;
+    let mut text = String::from(r#"{"rows":["#);
+    while text.len() < 1 << 20 {
+        text.push_str(row);
+        text.push(',');
+    }
+    text.push_str(row);
+    text.push_str(r#"],"cursor":"abc"}"#);
+    let bytes = Bytes::from(text);
+    let contiguous = WholeBody::from(bytes.clone());
+    let chunks: Vec<Bytes> = bytes
+        .chunks(16 * 1024)
+        .map(Bytes::copy_from_slice)
+        .collect();
+    let chunked = WholeBody::from(chunks);
+    let op = ListRuns::new(RunFilter::new());
+    let parse = |body: WholeBody| {
+        let response = http::Response::builder().status(200).body(body).unwrap();
+        op.parse(response).expect("valid page")
+    };
+    let rows = parse(contiguous.clone()).rows.len();
+    assert_eq!(parse(chunked.clone()).rows.len(), rows);
+
+    let mut g = c.benchmark_group("body");
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    g.bench_function("one_buffer", |b| {
+        b.iter(|| black_box(parse(black_box(contiguous.clone()))))
+    });
+    g.bench_function("chunks", |b| {
+        b.iter(|| black_box(parse(black_box(chunked.clone()))))
+    });
+    g.bench_function("chunks_joined_floor", |b| {
+        b.iter(|| black_box(parse(black_box(chunked.to_bytes()).into())))
+    });
+    g.finish();
+}
+
 /// Criterion's generated group function has no docs.
 #[allow(missing_docs)]
 mod harness {
-    use super::{framing, run, typed};
+    use super::{body, framing, run, typed};
     use criterion::criterion_group;
 
-    criterion_group!(benches, framing, typed, run);
+    criterion_group!(benches, framing, typed, run, body);
 }
 
 criterion_main!(harness::benches);

@@ -5,6 +5,7 @@
 //! with a key, holds that key in none of its texts.
 #![no_main]
 
+use agntz_proto::body::WholeBody;
 use agntz_proto::ops::*;
 use agntz_proto::response::{api_error, classify, unexpected_content_type};
 use agntz_proto::types::{
@@ -17,12 +18,15 @@ use libfuzzer_sys::fuzz_target;
 
 /// Input layout: status (2 bytes, mapped into 100..=599), then the lengths
 /// of the content-type, retry-after and date header values (1 byte each), a
-/// flags byte (bit 0: send a Location header), the three header values, and
-/// the body (everything left).
+/// flags byte (bit 0: send a Location header; bits 1-7: when not zero, the
+/// body is held in chunks of that many bytes, as a body read without a
+/// declared length is), the three header values, and the body (everything
+/// left).
 struct Input<'a> {
     status: StatusCode,
     headers: HeaderMap,
     body: &'a [u8],
+    chunk: usize,
 }
 
 fn split(data: &[u8]) -> Option<Input<'_>> {
@@ -51,11 +55,21 @@ fn split(data: &[u8]) -> Option<Input<'_>> {
         status,
         headers,
         body: rest,
+        chunk: usize::from(head[5] >> 1),
     })
 }
 
-fn response(input: &Input<'_>) -> Response<Bytes> {
-    let mut r = Response::new(Bytes::copy_from_slice(input.body));
+fn response(input: &Input<'_>) -> Response<WholeBody> {
+    let body = match input.chunk {
+        0 => WholeBody::from(Bytes::copy_from_slice(input.body)),
+        n => input
+            .body
+            .chunks(n)
+            .map(Bytes::copy_from_slice)
+            .collect::<Vec<_>>()
+            .into(),
+    };
+    let mut r = Response::new(body);
     *r.status_mut() = input.status;
     *r.headers_mut() = input.headers.clone();
     r

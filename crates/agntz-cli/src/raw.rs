@@ -6,6 +6,7 @@
 //! as a `serde_json::Value` instead of the typed result, which may not
 //! carry fields this SDK does not know yet.
 
+use agntz_client::body::WholeBody;
 use agntz_client::bytes::Bytes;
 use agntz_client::http::{Request, Response};
 use agntz_client::ops::{Operation, Paginated};
@@ -25,16 +26,22 @@ impl<O: Operation> Operation for Raw<'_, O> {
         self.0.build(config)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Value, Error> {
+    fn parse(&self, response: Response<WholeBody>) -> Result<Value, Error> {
         let (parts, body) = response.into_parts();
+        // A clone of the body shares its chunks (no copy).
         self.0
             .parse(Response::from_parts(parts, body.clone()))
             .map(drop)?;
-        if body.iter().all(u8::is_ascii_whitespace) {
+        if body.chunks().flatten().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);
         }
-        // The typed parse accepted the body, so it is JSON.
-        Ok(serde_json::from_slice(&body).unwrap_or(Value::Null))
+        // The typed parse accepted the body, so it is JSON; read across
+        // its chunks, it is never joined into a second copy.
+        let value = match body.as_contiguous() {
+            Some(bytes) => serde_json::from_slice(bytes),
+            None => serde_json::from_reader(body.reader()),
+        };
+        Ok(value.unwrap_or(Value::Null))
     }
 }
 

@@ -83,7 +83,7 @@ pub use agntz_proto::events::*;
 pub use agntz_proto::retry::RetryPolicy;
 pub use agntz_proto::types::*;
 pub use agntz_proto::uploads::{ContentError, ContentErrorKind};
-pub use agntz_proto::{ops, sse, uploads, webhooks};
+pub use agntz_proto::{body, ops, sse, uploads, webhooks};
 
 /// What the `tracing` feature records: span names, fields and events.
 #[cfg(feature = "tracing")]

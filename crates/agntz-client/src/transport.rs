@@ -9,7 +9,7 @@
 //! The module is named `transport` rather than after the HTTP crates so it
 //! never shadows `reqwest` or `hyper` in user code.
 
-pub use agntz_proto::transport::{read_body, FullBody, Transport};
+pub use agntz_proto::transport::{read_body, FullBody, Transport, WholeBody};
 pub use agntz_reqwest::{ReqwestTransport, ReqwestTransportBuilder};
 
 #[cfg(feature = "hyper")]

@@ -1,5 +1,6 @@
 //! Webhook secret scenarios, written once and generic over the transport.
 
+use agntz_proto::body::WholeBody;
 use agntz_proto::ops::{ListWebhookSecrets, Operation};
 use agntz_proto::retry::CallKind;
 use agntz_proto::types::NewWebhookSecret;
@@ -31,8 +32,8 @@ impl Operation for RawListing {
         ListWebhookSecrets::new().build(config)
     }
 
-    fn parse(&self, response: Response<Bytes>) -> Result<Value, Error> {
-        Ok(serde_json::from_slice(response.body()).expect("a JSON listing"))
+    fn parse(&self, response: Response<WholeBody>) -> Result<Value, Error> {
+        Ok(serde_json::from_reader(response.body().reader()).expect("a JSON listing"))
     }
 }
 
