@@ -214,11 +214,8 @@ mod tests {
         let bytes = Bytes::from_static(body);
         for a in 0..body.len() {
             for b in a..=body.len() {
-                let whole = WholeBody::from(vec![
-                    bytes.slice(..a),
-                    bytes.slice(a..b),
-                    bytes.slice(b..),
-                ]);
+                let whole =
+                    WholeBody::from(vec![bytes.slice(..a), bytes.slice(a..b), bytes.slice(b..)]);
                 let got: Vec<u64> = JsonLines::<Value>::decode_whole(&whole, 64)
                     .unwrap()
                     .iter()

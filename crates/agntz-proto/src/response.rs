@@ -139,7 +139,11 @@ pub fn decode_json<T: DeserializeOwned>(status: StatusCode, body: &WholeBody) ->
 
 /// A decode error keeping `body`: whole when it is contiguous (no copy),
 /// else its first [`DECODE_ERROR_BODY_PREFIX`] bytes.
-pub(crate) fn decode_error(status: StatusCode, message: impl Into<String>, body: &WholeBody) -> Error {
+pub(crate) fn decode_error(
+    status: StatusCode,
+    message: impl Into<String>,
+    body: &WholeBody,
+) -> Error {
     let kept = match body.as_contiguous() {
         Some(bytes) => bytes.clone(),
         None => body.prefix(DECODE_ERROR_BODY_PREFIX),
@@ -265,13 +269,20 @@ mod tests {
             };
             assert_eq!(e.status, StatusCode::CREATED);
             assert_eq!(e.body.len(), len.min(DECODE_ERROR_BODY_PREFIX), "{len}");
-            assert!(e.message.starts_with("expected value at line 1 column"), "{}", e.message);
+            assert!(
+                e.message.starts_with("expected value at line 1 column"),
+                "{}",
+                e.message
+            );
         }
     }
 
     #[test]
     fn chunked_bodies_parse_like_contiguous_ones() {
-        let text = format!(r#"{{"error":"nope","code":"X","details":"{}"}}"#, "d".repeat(400 * 1024));
+        let text = format!(
+            r#"{{"error":"nope","code":"X","details":"{}"}}"#,
+            "d".repeat(400 * 1024)
+        );
         let split = |at: usize| -> WholeBody {
             let b = bytes::Bytes::from(text.clone());
             vec![b.slice(..at), b.slice(at..)].into()

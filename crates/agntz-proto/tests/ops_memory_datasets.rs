@@ -392,7 +392,12 @@ fn dataset_recorded_responses_decode() {
         .unwrap();
     assert_eq!(staged.status, DatasetImportStatus::Open);
     DeleteDataset::new("d")
-        .parse(Response::builder().status(204).body(WholeBody::new()).unwrap())
+        .parse(
+            Response::builder()
+                .status(204)
+                .body(WholeBody::new())
+                .unwrap(),
+        )
         .unwrap();
 
     // The worker's plain-text 500 for a rejected create.

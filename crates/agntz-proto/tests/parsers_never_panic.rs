@@ -215,13 +215,21 @@ fn parse_everything(raw: &Raw) {
     both("GetTrace", raw, GetTrace::new("t"));
     both("ListTraces", raw, ListTraces::new(TraceFilter::new()));
     both("DeleteTrace", raw, DeleteTrace::new("t"));
-    both("ImportSessions", raw, ImportSessions::new(SessionImport::new([SessionSnapshot::new("s")])));
+    both(
+        "ImportSessions",
+        raw,
+        ImportSessions::new(SessionImport::new([SessionSnapshot::new("s")])),
+    );
     both("ListSessions", raw, ListSessions::new());
     both("GetSession", raw, GetSession::new("s"));
     both("DeleteSession", raw, DeleteSession::new("s"));
     both("GetBatchResults", raw, GetBatchResults::new("b"));
     both("DownloadArtifact", raw, DownloadArtifact::new("a"));
-    both("SubmitToolResult", raw, SubmitToolResult::new("r", "c", ToolOutcome::Output(serde_json::json!(1))));
+    both(
+        "SubmitToolResult",
+        raw,
+        SubmitToolResult::new("r", "c", ToolOutcome::Output(serde_json::json!(1))),
+    );
 
     let status = StatusCode::from_u16(raw.status).unwrap();
     let headers = raw.headers();

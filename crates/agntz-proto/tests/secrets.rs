@@ -301,7 +301,9 @@ fn errors_of_a_rejected_key() {
         .status(401)
         .body(Bytes::from_static(br#"{"error":"missing authentication"}"#))
         .unwrap();
-    let err = GetRun::new("r").parse(response.map(Into::into)).unwrap_err();
+    let err = GetRun::new("r")
+        .parse(response.map(Into::into))
+        .unwrap_err();
     assert_hidden_both("parsed 401", &err);
 }
 
@@ -399,7 +401,10 @@ fn key_echoed_in_a_json_401_is_scrubbed() {
         .status(401)
         .body(Bytes::from(format!(r#"{{"error":"Bearer {SECRET}"}}"#)))
         .unwrap();
-    let err = GetRun::new("r").parse(response.map(Into::into)).unwrap_err().redact(SECRET);
+    let err = GetRun::new("r")
+        .parse(response.map(Into::into))
+        .unwrap_err()
+        .redact(SECRET);
     assert_error_hidden("parsed 401", &err);
 }
 

@@ -119,7 +119,10 @@ fn a_contiguous_body_takes_the_slice_path() {
     let big = format!(r#"{{"text":"{}"}}"#, "é".repeat(JOIN_UP_TO));
     let body = cut(big.as_bytes(), &[JOIN_UP_TO / 2]);
     assert!(matches!(Source::of(&body), Source::Chunks(_)));
-    assert_eq!(from_body::<Payload>(&body).unwrap().text.len(), 2 * JOIN_UP_TO);
+    assert_eq!(
+        from_body::<Payload>(&body).unwrap().text.len(),
+        2 * JOIN_UP_TO
+    );
     let body = WholeBody::from(big);
     assert!(matches!(Source::of(&body), Source::Slice(_)));
 }

@@ -250,7 +250,11 @@ impl Operation for DownloadArtifact {
         let filename = header(CONTENT_DISPOSITION).and_then(disposition_filename);
         // The bytes are handed over as one buffer: joined here when they
         // came in several chunks (see the type's docs).
-        Ok(ArtifactContent::new(body.into_bytes(), media_type, filename))
+        Ok(ArtifactContent::new(
+            body.into_bytes(),
+            media_type,
+            filename,
+        ))
     }
 }
 
