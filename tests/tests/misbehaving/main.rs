@@ -1,9 +1,11 @@
 //! Servers of our own design that misbehave in ways the mock worker's fault
-//! knobs do not cover: a resumed run stream that brings nothing new, and a
-//! server that echoes the client's API key in its own text. Each scenario
+//! knobs do not cover: a resumed run stream that brings nothing new, a
+//! server that echoes the client's API key in its own text, and large
+//! bodies without a `Content-Length` in many chunks. Each scenario
 //! runs over both transports against a purpose-built loopback server
 //! (`server.rs`) that scripts every answer.
 
+mod chunked;
 mod resume;
 mod scrub;
 mod server;
@@ -88,4 +90,11 @@ transports!(echoes = scrub;
     key_echoed_in_an_html_200_on_a_json_call,
     key_echoed_in_a_run_error_event,
     key_echoed_in_a_truncated_body_kept_for_a_decode_error,
+);
+
+transports!(chunks = chunked;
+    a_large_json_body_in_chunks_decodes,
+    a_large_page_in_chunks_decodes,
+    a_large_error_body_in_chunks_is_a_typed_error,
+    a_large_bad_body_in_chunks_keeps_a_bounded_scrubbed_prefix,
 );

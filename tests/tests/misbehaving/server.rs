@@ -1,7 +1,8 @@
 //! A purpose-built HTTP/1.1 server on 127.0.0.1 that answers each request
 //! as a test scripts it: the n-th request gets the n-th answer, with any
-//! body, head and end (clean, or cut without the last chunk). Every
-//! response closes its connection, so each request is a new connection.
+//! body, head and end (clean, or cut without the last chunk), in one HTTP
+//! chunk or in many. Bodies never have a `Content-Length`. Every response
+//! closes its connection, so each request is a new connection.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,6 +29,9 @@ pub struct Reply {
     pub content_type: &'static str,
     pub body: String,
     pub end: End,
+    /// The size of each HTTP chunk the body is written in (each written
+    /// on its own); 0: the whole body in one.
+    pub chunk: usize,
 }
 
 impl Reply {
@@ -38,6 +42,7 @@ impl Reply {
             content_type: "text/event-stream",
             body: body.into(),
             end: End::Clean,
+            chunk: 0,
         }
     }
 
@@ -48,6 +53,15 @@ impl Reply {
             content_type,
             body: body.into(),
             end: End::Clean,
+            chunk: 0,
+        }
+    }
+
+    /// The same answer with its body written in HTTP chunks of `size` bytes.
+    pub fn in_chunks(self, size: usize) -> Self {
+        Reply {
+            chunk: size,
+            ..self
         }
     }
 }
@@ -116,9 +130,15 @@ async fn answer(
         reply.status, reply.content_type
     );
     stream.write_all(head.as_bytes()).await?;
-    if !reply.body.is_empty() {
-        let chunk = format!("{:x}\r\n{}\r\n", reply.body.len(), reply.body);
-        stream.write_all(chunk.as_bytes()).await?;
+    let size = match reply.chunk {
+        0 => reply.body.len().max(1),
+        n => n,
+    };
+    for piece in reply.body.as_bytes().chunks(size) {
+        let mut framed = format!("{:x}\r\n", piece.len()).into_bytes();
+        framed.extend_from_slice(piece);
+        framed.extend_from_slice(b"\r\n");
+        stream.write_all(&framed).await?;
     }
     if reply.end == End::Clean {
         stream.write_all(b"0\r\n\r\n").await?;
