@@ -36,7 +36,8 @@ pub(crate) fn from_body<T: DeserializeOwned>(body: &WholeBody) -> serde_json::Re
 
 /// A body in chunks up to this size is joined and parsed in place: the
 /// copy is small next to any useful size limit, and parsing from one slice
-/// is several times faster than through a reader.
+/// takes about half the time of parsing through a reader (the `body/*`
+/// benchmark, on a 1 MiB page).
 pub(crate) const JOIN_UP_TO: usize = 256 * 1024;
 
 /// Where [`from_body`] parses from.

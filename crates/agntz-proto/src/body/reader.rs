@@ -50,6 +50,16 @@ impl<'a> BodyReader<'a> {
 impl io::Read for BodyReader<'_> {
     #[inline]
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // serde_json reads one byte at a time.
+        if let ([out], [byte, rest @ ..]) = (&mut *buf, self.current) {
+            *out = *byte;
+            self.current = rest;
+            self.left -= 1;
+            if rest.is_empty() {
+                self.next_chunk();
+            }
+            return Ok(1);
+        }
         // One chunk per call, as `Read` allows: a short read is not the end.
         let n = self.current.len().min(buf.len());
         buf[..n].copy_from_slice(&self.current[..n]);
