@@ -26,6 +26,7 @@ pub(crate) fn from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Resul
 /// from). What is accepted, and every error's kind and line, are the same
 /// whatever the chunking; an error read across chunks may name a column
 /// one byte further on (a reader counts the byte it peeked at).
+#[inline]
 pub(crate) fn from_body<T: DeserializeOwned>(body: &WholeBody) -> serde_json::Result<T> {
     match Source::of(body) {
         Source::Slice(bytes) => from_bytes(bytes),
@@ -52,6 +53,7 @@ enum Source<'a> {
 }
 
 impl<'a> Source<'a> {
+    #[inline]
     fn of(body: &'a WholeBody) -> Self {
         match body.as_contiguous() {
             Some(bytes) => Source::Slice(bytes),

@@ -75,6 +75,7 @@ impl WholeBody {
     }
 
     /// The length in bytes.
+    #[inline]
     pub fn len(&self) -> usize {
         match &self.repr {
             Repr::One(bytes) => bytes.len(),
@@ -94,6 +95,7 @@ impl WholeBody {
 
     /// The body as one buffer, when it is held as one (no copy); `None`
     /// when it is held in several chunks.
+    #[inline]
     pub fn as_contiguous(&self) -> Option<&Bytes> {
         match &self.repr {
             Repr::One(bytes) => Some(bytes),
