@@ -7,7 +7,8 @@
 //! thread for every chunk, and wakes the connection back for the next one:
 //! two thread hand-overs per chunk, while the worker writes one chunk per
 //! SSE frame. The pump takes the chunks on the worker, next to the
-//! connection (a cheap same-thread hand-over), and the reader takes all of
+//! connection (a cheap same-thread hand-over), reads on while the
+//! connection has more, and only then wakes the reader, which takes all of
 //! them at once: one hand-over per batch instead of two per chunk.
 //!
 //! What it keeps:
@@ -220,7 +221,16 @@ where
             let polled = Pin::new(&mut this.body).poll_frame(cx);
             let mut state = this.shared.lock();
             let done = match polled {
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    // Everything that arrived is in: now wake the reader,
+                    // once for the whole batch.
+                    let reader = state.reader.take();
+                    drop(state);
+                    if let Some(reader) = reader {
+                        reader.wake();
+                    }
+                    return Poll::Pending;
+                }
                 Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
                     Ok(data) if !data.is_empty() => {
                         state.ready.push(data);
@@ -239,6 +249,11 @@ where
                 }
             };
             let full = !done && state.ready.bytes >= LIMIT;
+            if !done && !full {
+                // More may be there already: read on before waking the
+                // reader, so that it takes a batch rather than a chunk.
+                continue;
+            }
             if full {
                 register(&mut state.pump, cx);
             }
