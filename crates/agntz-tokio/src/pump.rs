@@ -7,8 +7,10 @@
 //! thread for every chunk, and wakes the connection back for the next one:
 //! two thread hand-overs per chunk, while the worker writes one chunk per
 //! SSE frame. The pump takes the chunks on the worker, next to the
-//! connection (a cheap same-thread hand-over), and the reader takes all of
-//! them at once: one hand-over per batch instead of two per chunk.
+//! connection (a cheap same-thread hand-over), reads on while the
+//! connection has more (giving it one more turn when it has nothing yet),
+//! and only then wakes the reader, which takes all of them at once: one
+//! hand-over per batch instead of two per chunk.
 //!
 //! What it keeps:
 //! - bounded memory: the pump stops reading once [`LIMIT`] bytes wait for
@@ -39,6 +41,10 @@ pub(crate) const LIMIT: usize = 64 * 1024;
 /// several wait; longer ones are handed over as they are.
 const SMALL: usize = 4 * 1024;
 
+/// Bytes waiting at which the reader is woken without giving the
+/// connection another turn first.
+const BATCH: usize = 16 * 1024;
+
 /// First capacity of a coalescing buffer (it grows as needed).
 const FIRST_CAPACITY: usize = 4 * 1024;
 
@@ -61,6 +67,7 @@ impl Pumped {
             body,
             shared: Arc::clone(&shared),
             stopped_full: false,
+            yielded: false,
         };
         let task = runtime.spawn(pump).abort_handle();
         Pumped { shared, task }
@@ -197,6 +204,9 @@ struct Pump<B> {
     /// It last stopped for want of room (so check before reading on: it may
     /// have been woken by the body rather than by the reader).
     stopped_full: bool,
+    /// It last stopped to give the connection a turn before waking the
+    /// reader.
+    yielded: bool,
 }
 
 impl<B> Future for Pump<B>
@@ -220,9 +230,29 @@ where
             let polled = Pin::new(&mut this.body).poll_frame(cx);
             let mut state = this.shared.lock();
             let done = match polled {
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    if !this.yielded && state.reader.is_some() && state.ready.bytes < BATCH {
+                        // Give the connection one more turn first: in a
+                        // burst it has the next chunk by then, and the
+                        // reader gets a batch rather than a chunk.
+                        this.yielded = true;
+                        drop(state);
+                        cx.waker().wake_by_ref();
+                        return Poll::Pending;
+                    }
+                    this.yielded = false;
+                    // Everything that arrived is in: now wake the reader,
+                    // once for the whole batch.
+                    let reader = state.reader.take();
+                    drop(state);
+                    if let Some(reader) = reader {
+                        reader.wake();
+                    }
+                    return Poll::Pending;
+                }
                 Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
                     Ok(data) if !data.is_empty() => {
+                        this.yielded = false;
                         state.ready.push(data);
                         false
                     }
@@ -239,6 +269,11 @@ where
                 }
             };
             let full = !done && state.ready.bytes >= LIMIT;
+            if !done && !full {
+                // More may be there already: read on before waking the
+                // reader, so that it takes a batch rather than a chunk.
+                continue;
+            }
             if full {
                 register(&mut state.pump, cx);
             }

@@ -71,6 +71,25 @@ async fn next(body: &mut IdleBody<ChannelBody>) -> Option<Result<Bytes, Error>> 
     std::future::poll_fn(|cx| Pin::new(&mut *body).poll_next(cx)).await
 }
 
+/// Sends and reads quick bursts of chunks until the body, finding nothing
+/// more, has gone to a pump (bounded: a loaded machine may space a burst
+/// out, so it tries again).
+async fn burst(tx: &mpsc::Sender<Result<Bytes, std::io::Error>>, body: &mut IdleBody<ChannelBody>) {
+    for _ in 0..100 {
+        for _ in 0..16 {
+            tx.send(Ok(Bytes::from_static(b"burst"))).await.unwrap();
+            next(body).await.unwrap().unwrap();
+        }
+        // Nothing was sent: this read can only find nothing.
+        let nothing = tokio::time::timeout(Duration::from_millis(1), next(body)).await;
+        assert!(nothing.is_err());
+        if format!("{body:?}").contains("pumped: true") {
+            return;
+        }
+    }
+    panic!("no pump after 100 bursts");
+}
+
 /// Waits (bounded) until `flag` is set.
 async fn eventually(flag: &AtomicBool) -> bool {
     for _ in 0..200 {
@@ -125,10 +144,8 @@ fn an_error_comes_after_the_data_before_it_then_the_end() {
     } = fixture(&rt, Duration::from_secs(10), 64);
     let mut body = body;
     rt.block_on(async {
-        // Nothing yet: the body goes to the pump.
-        let reading = tokio::time::timeout(Duration::from_millis(50), next(&mut body)).await;
-        assert!(reading.is_err());
-        assert!(format!("{body:?}").contains("pumped: true"));
+        // A burst, then nothing: the body goes to the pump.
+        burst(&tx, &mut body).await;
         for i in 0..10 {
             tx.send(Ok(Bytes::from(vec![b'a' + i; 10]))).await.unwrap();
         }
@@ -166,6 +183,7 @@ fn the_idle_timeout_fires_through_the_pump_and_drops_the_body() {
     } = fixture(&rt, Duration::from_millis(200), 4);
     let mut body = body;
     rt.block_on(async {
+        burst(&tx, &mut body).await;
         let sender = tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(20)).await;
             tx.send(Ok(Bytes::from_static(b"one"))).await.unwrap();
@@ -174,6 +192,7 @@ fn the_idle_timeout_fires_through_the_pump_and_drops_the_body() {
             drop(tx);
         });
         assert_eq!(&next(&mut body).await.unwrap().unwrap()[..], b"one");
+        assert!(format!("{body:?}").contains("pumped: true"));
         let started = std::time::Instant::now();
         match next(&mut body).await {
             Some(Err(Error::Timeout(t))) => assert_eq!(t.kind, TimeoutKind::Idle),
@@ -208,11 +227,18 @@ fn dropping_the_reader_drops_the_body_and_the_pump_reads_at_most_its_limit_ahead
         }
     });
     rt.block_on(async {
-        // Read one chunk, then stop reading.
-        let first = next(&mut body).await.unwrap().unwrap();
-        assert!(!first.is_empty());
+        // Read until the burst has moved the body to a pump, then stop
+        // reading.
+        let mut read = 0;
+        for _ in 0..10_000 {
+            read += next(&mut body).await.unwrap().unwrap().len();
+            if format!("{body:?}").contains("pumped: true") {
+                break;
+            }
+        }
+        assert!(format!("{body:?}").contains("pumped: true"));
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let ahead = sent.load(Ordering::SeqCst) - first.len();
+        let ahead = sent.load(Ordering::SeqCst) - read;
         // 64 KiB of read-ahead, plus one chunk past it and the channel's
         // one slot.
         assert!(
@@ -238,8 +264,8 @@ fn a_current_thread_runtime_pumps_too() {
     let mut body = body;
     rt.block_on(async {
         let sender = tokio::spawn(async move {
-            for i in 0..100u8 {
-                tx.send(Ok(Bytes::from(vec![i; 3]))).await.unwrap();
+            for i in 0..1000u32 {
+                tx.send(Ok(Bytes::from(vec![i as u8; 3]))).await.unwrap();
             }
         });
         let mut n = 0;
@@ -248,24 +274,49 @@ fn a_current_thread_runtime_pumps_too() {
             n += chunk.unwrap().len();
             pumped |= format!("{body:?}").contains("pumped: true");
         }
-        assert_eq!(n, 300);
+        assert_eq!(n, 3000);
         assert!(pumped);
         sender.await.unwrap();
     });
 }
 
 #[test]
-fn a_task_of_the_runtime_reads_the_body_itself() {
+fn a_task_of_a_multi_thread_runtime_is_pumped_too() {
     let rt = multi_thread();
     let Fixture { tx, body, .. } = fixture(&rt, Duration::from_secs(10), 4);
     let mut body = body;
     let sender = rt.spawn(async move {
-        for i in 0..100u8 {
-            tokio::time::sleep(Duration::from_micros(100)).await;
-            tx.send(Ok(Bytes::from(vec![i; 3]))).await.unwrap();
+        for i in 0..1000u32 {
+            tokio::task::yield_now().await;
+            tx.send(Ok(Bytes::from(vec![i as u8; 3]))).await.unwrap();
         }
     });
     let reader = rt.spawn(async move {
+        let mut n = 0;
+        let mut pumped = false;
+        while let Some(chunk) = next(&mut body).await {
+            n += chunk.unwrap().len();
+            pumped |= format!("{body:?}").contains("pumped: true");
+        }
+        (n, pumped)
+    });
+    assert_eq!(rt.block_on(reader).unwrap(), (3000, true));
+    rt.block_on(sender).unwrap();
+}
+
+#[test]
+fn a_paced_stream_is_read_directly_without_a_pump() {
+    let rt = multi_thread();
+    let Fixture { tx, body, .. } = fixture(&rt, Duration::from_secs(10), 4);
+    let mut body = body;
+    let sender = rt.spawn(async move {
+        // Like a model's tokens: well apart.
+        for i in 0..20u8 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            tx.send(Ok(Bytes::from(vec![i; 3]))).await.unwrap();
+        }
+    });
+    let n = rt.block_on(async {
         let mut n = 0;
         while let Some(chunk) = next(&mut body).await {
             n += chunk.unwrap().len();
@@ -273,6 +324,6 @@ fn a_task_of_the_runtime_reads_the_body_itself() {
         }
         n
     });
-    assert_eq!(rt.block_on(reader).unwrap(), 300);
+    assert_eq!(n, 60);
     rt.block_on(sender).unwrap();
 }

@@ -58,7 +58,7 @@ pub(crate) fn events_of(id: &str) -> u64 {
 pub(crate) fn frame(id: &str, seq: u64, n: u64) -> String {
     if seq == n {
         format!("event: run-complete\ndata: {{\"runId\":\"{id}\",\"seq\":{seq}}}\nid: {seq}\n\n")
-    } else if seq % 17 == 0 {
+    } else if seq.is_multiple_of(17) {
         format!(
             "event: run-complete\ndata: {{\"runId\":\"{id}_child\",\"seq\":{seq}}}\nid: {seq}\n\n"
         )
@@ -71,7 +71,7 @@ pub(crate) fn frame(id: &str, seq: u64, n: u64) -> String {
 
 /// Whether the server never lets run `id` get past its first cut.
 pub(crate) fn is_stuck(id: &str) -> bool {
-    mix(&[hash_str(id)]) % 100 == 0
+    mix(&[hash_str(id)]).is_multiple_of(100)
 }
 
 /// FNV-1a of a string (stable across processes).

@@ -1,23 +1,20 @@
-use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
-use super::event_stream::FrameStream;
+use super::answering::Answering;
 use super::{Client, ClientTools};
-use crate::error::{Error, StreamError, StreamErrorCode};
+use crate::error::Error;
 use crate::events::StreamEvent;
 use crate::ops::{
-    GetAgent, ImportAgents, ListAgents, RunAgent, RunIds, StartRun, StreamAgent, StreamOperation,
-    SubmitToolResult, ToolOutcome,
+    GetAgent, ImportAgents, ListAgents, RunAgent, StartRun, StreamAgent, StreamOperation,
 };
-use crate::stream::{AgentFrame, AgentFrames};
+use crate::stream::AgentFrames;
 use crate::trace::Trace;
 use crate::transport::Transport;
 use crate::types::{
-    AgentDetail, AgentImport, AgentImportResult, AgentSummary, ClientToolRequest, Run, RunRequest,
-    RunResult,
+    AgentDetail, AgentImport, AgentImportResult, AgentSummary, Run, RunRequest, RunResult,
 };
 
 /// Agents: the catalogue (list, get, import) and running them. Get one with
@@ -99,13 +96,9 @@ impl<'a, T: Transport> Agents<'a, T> {
             .open_traced(&op, &trace)
             .await
             .inspect_err(|e| trace.failed(e))?;
-        Ok(AgentStream::new(
-            self.client.clone(),
-            body,
-            op.frames(),
-            tools,
-            trace,
-        ))
+        Ok(AgentStream {
+            inner: Answering::new(self.client.clone(), body, op.frames(), tools, trace),
+        })
     }
 
     /// `POST /runs`: starts a durable run that continues without this
@@ -138,8 +131,6 @@ impl<'a, T: Transport> Agents<'a, T> {
     }
 }
 
-type Pending = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
-
 /// The events of one `POST /run/stream` run.
 ///
 /// Use the inherent [`next`](AgentStream::next) or the
@@ -150,112 +141,27 @@ type Pending = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
 /// handler was supplied" error, so the run is never left waiting) and never
 /// shown as events.
 pub struct AgentStream<T: Transport> {
-    client: Client<T>,
-    frames: FrameStream<T::Body, AgentFrames>,
-    tools: Option<ClientTools>,
-    answering: Option<Pending>,
-    trace: Trace,
+    inner: Answering<T, AgentFrames>,
 }
 
 impl<T: Transport> std::fmt::Debug for AgentStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AgentStream")
-            .field("complete", &self.frames.is_complete())
+            .field("complete", &self.inner.is_complete())
             .finish_non_exhaustive()
     }
 }
 
 impl<T: Transport> AgentStream<T> {
-    fn new(
-        client: Client<T>,
-        body: T::Body,
-        frames: AgentFrames,
-        tools: Option<ClientTools>,
-        trace: Trace,
-    ) -> Self {
-        AgentStream {
-            frames: FrameStream::new(body, frames, client.config.clone()),
-            client,
-            tools,
-            answering: None,
-            trace,
-        }
-    }
-
     /// The next event, `None` after the terminal event.
     pub async fn next(&mut self) -> Option<Result<StreamEvent, Error>> {
-        std::future::poll_fn(|cx| self.poll_event(cx)).await
+        std::future::poll_fn(|cx| self.inner.poll_event(cx)).await
     }
 
     /// Reads to the end and returns the `Complete` payload; a `run-error`
     /// becomes an [`Error::Stream`] with code `RUN_FAILED`.
-    pub async fn into_result(mut self) -> Result<RunResult, Error> {
-        while let Some(event) = self.next().await {
-            match event? {
-                StreamEvent::Complete(done) => return Ok(*done),
-                StreamEvent::Error(failed) => {
-                    return Err(StreamError::new(StreamErrorCode::RunFailed, failed.error).into())
-                }
-                _ => {}
-            }
-        }
-        Err(StreamError::new(
-            StreamErrorCode::Truncated,
-            "Stream closed before completion",
-        )
-        .into())
-    }
-
-    fn answer(&self, request: ClientToolRequest) -> Pending {
-        let client = self.client.clone();
-        let handler = self.tools.as_ref().and_then(|tools| tools.call(&request));
-        // Inside the stream's span: the answer's call becomes its child.
-        Box::pin(self.trace.instrument(async move {
-            let outcome = match handler {
-                Some(running) => ToolOutcome::checked(&request.name, running.await),
-                None => ToolOutcome::no_handler(&request.name),
-            };
-            let op = SubmitToolResult::new(request.root_run_id, request.request_id, outcome);
-            client.execute(&op).await.map(drop)
-        }))
-    }
-
-    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<StreamEvent, Error>>> {
-        loop {
-            if let Some(pending) = self.answering.as_mut() {
-                let result = std::task::ready!(pending.as_mut().poll(cx));
-                self.answering = None;
-                if let Err(e) = result {
-                    let e: Error = StreamError::new(
-                        StreamErrorCode::ClientTool,
-                        format!("could not answer a client-tool request: {e}"),
-                    )
-                    .with_source(e)
-                    .into();
-                    self.trace.failed(&e);
-                    return Poll::Ready(Some(Err(e)));
-                }
-            }
-            match std::task::ready!(self.frames.poll_item(cx)) {
-                Some(Ok(AgentFrame::ToolRequest(request))) => {
-                    self.answering = Some(self.answer(request));
-                }
-                Some(Ok(AgentFrame::Event(event))) => {
-                    self.trace.item();
-                    if let StreamEvent::Start(start) = &event {
-                        let (run, session) = (&start.run_id, &start.session_id);
-                        self.trace
-                            .run_ids(|| RunIds::new(run.as_deref(), session.as_deref()));
-                    }
-                    return Poll::Ready(Some(Ok(event)));
-                }
-                Some(Err(e)) => {
-                    self.trace.failed(&e);
-                    return Poll::Ready(Some(Err(e)));
-                }
-                None => return Poll::Ready(None),
-            }
-        }
+    pub async fn into_result(self) -> Result<RunResult, Error> {
+        self.inner.into_result().await
     }
 }
 
@@ -263,6 +169,6 @@ impl<T: Transport> Stream for AgentStream<T> {
     type Item = Result<StreamEvent, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().poll_event(cx)
+        self.get_mut().inner.poll_event(cx)
     }
 }

@@ -6,6 +6,7 @@
 
 mod agent_tooling;
 mod agents;
+mod answering;
 mod artifacts;
 mod batches;
 mod block_stream;
