@@ -55,7 +55,7 @@ impl Args {
             rounds: 3,
             runs: 1,
             scale: vec![1, 10, 100, 1_000, 10_000],
-            scale_events: 100_000,
+            scale_events: 400_000,
             scale_min_events: 20,
             paced_events: 20,
             paced_interval_ms: 50,
