@@ -7,6 +7,7 @@ mod batches;
 mod block;
 mod datasets;
 mod evals;
+mod live;
 mod memory;
 mod paging;
 mod run;

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use http::Response;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use tokio::sync::broadcast::error::RecvError;
 
+use super::live;
 use super::{Ctx, Rejection};
 use crate::engine::{self, Outcome, RunSpec};
 use crate::faults::Stage;
@@ -370,56 +370,8 @@ pub(crate) async fn run_stream(ctx: &Ctx<'_>) -> Response<Body> {
         },
     })
     .unwrap_or_default();
-    let (_, live) = prepared.log.subscribe(None);
     let fault = ctx.shared.faults.take(Stage::Stream, ctx.path);
-    let (resp, sender) = crate::sse::response(fault);
-    let mut outcome = engine::spawn(store.clone(), prepared);
-    tokio::spawn(async move {
-        let mut live = live;
-        if !sender.send("run-start", &start, None, false).await {
-            engine::cancel(&store, &root_id, "stream disconnected");
-            return;
-        }
-        loop {
-            tokio::select! {
-                biased;
-                ev = async {
-                    match live.as_mut() {
-                        Some(rx) => rx.recv().await,
-                        None => std::future::pending().await,
-                    }
-                } => match ev {
-                    // Only replies and client-tool requests are forwarded, with `id: <seq>`.
-                    Ok(ev) if ev.name == "client-tool-request" || ev.name == "reply" => {
-                        if !sender.send(ev.name, &ev.json, Some(ev.seq), false).await {
-                            engine::cancel(&store, &root_id, "stream disconnected");
-                            return;
-                        }
-                    }
-                    Ok(_) | Err(RecvError::Lagged(_)) => {}
-                    Err(RecvError::Closed) => live = None,
-                },
-                out = &mut outcome => {
-                    let (name, data) = match out {
-                        Ok(Outcome::Completed(result)) => {
-                            ("run-complete", serde_json::to_string(&*result).unwrap_or_default())
-                        }
-                        Ok(Outcome::Failed(msg)) => ("run-error", error_json(&msg)),
-                        Ok(Outcome::Cancelled) | Err(_) => ("run-error", error_json("Run cancelled")),
-                    };
-                    let _ = sender.send(name, &data, None, true).await;
-                    return;
-                }
-                _ = sender.closed() => {
-                    engine::cancel(&store, &root_id, "request aborted");
-                    return;
-                }
-            }
-        }
-    });
-    resp
-}
-
-fn error_json(msg: &str) -> String {
-    serde_json::to_string(&crate::wire::ErrorBody { error: msg }).unwrap_or_default()
+    live::stream(store, prepared, start, fault, |result| {
+        serde_json::to_string(result).unwrap_or_default()
+    })
 }
