@@ -29,8 +29,27 @@ pub(crate) fn send_error(err: hyper_util::client::legacy::Error) -> Error {
     )
 }
 
+/// A failure of a driven exchange before the response head: of kind
+/// `Connect` when the request was not sent, `Request` when it may have been.
+pub(crate) fn request_error(kind: TransportErrorKind, err: hyper::Error) -> Error {
+    let what = match kind {
+        TransportErrorKind::Connect => "connecting to the worker failed",
+        _ => "the request failed after it may have been sent",
+    };
+    transport(kind, what, err)
+}
+
+/// The innermost source of `err` (or `err` itself), as text.
+pub(crate) fn innermost(err: &(dyn StdError + 'static)) -> String {
+    let mut cause = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
 /// The first error of type `T` in the source chain of `err`.
-fn find<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+pub(crate) fn find<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
     let mut cause = Some(err);
     while let Some(e) = cause {
         if let Some(found) = e.downcast_ref::<T>() {

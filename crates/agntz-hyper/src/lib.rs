@@ -46,7 +46,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod body;
 mod connect;
+mod driven;
 mod error;
 
 use std::fmt;
@@ -68,16 +70,22 @@ use rustls_pki_types::CertificateDer;
 
 pub use agntz_proto;
 use agntz_proto::{Error, Timeouts, Transport, TransportError, TransportErrorKind};
+pub use body::ResponseBody;
 pub use connect::ConnectTimeout;
+use driven::{Driven, Sent};
 
 /// The body of a response sent by [`HyperTransport`]: hyper's body behind
 /// the idle-read timer (see [`agntz_tokio::IdleBody`]).
+///
+/// Over a connection the reader drives itself (HTTP/1.1 from a transport
+/// made by [`HyperTransport::new`] or its builder), the body is never moved
+/// into a read-ahead pump: it already reads on the reader's thread.
 ///
 /// When no chunk arrives for longer than the idle timeout, the stream yields
 /// one `Err(Error::Timeout(..))` of kind `Idle` and then ends. Dropping the
 /// body early closes the connection (HTTP/1.1) or cancels the stream
 /// (HTTP/2), which is how the worker learns that a run's client left.
-pub type HyperBody = agntz_tokio::IdleBody<hyper::body::Incoming>;
+pub type HyperBody = agntz_tokio::IdleBody<ResponseBody>;
 
 /// An Agntz client over hyper.
 pub type Client = agntz_proto::Client<HyperTransport>;
@@ -89,11 +97,28 @@ pub type DefaultConnector = ConnectTimeout<HttpsConnector<HttpConnector>>;
 /// The pooling client a [`HyperTransport`] sends with.
 pub type HyperClient<C = DefaultConnector> = hyper_util::client::legacy::Client<C, Full<Bytes>>;
 
-/// Sends the core's requests with `hyper-util`'s pooling client.
+/// Sends the core's requests with hyper.
 ///
-/// Cheap to clone: clones share the connection pool.
+/// A transport made by [`HyperTransport::new`] or its builder drives its
+/// HTTP/1.1 connections from the reader: the request's future and then the
+/// response body poll the connection themselves (no task per connection),
+/// so the socket is read on the thread that reads the body, and everything
+/// already received is taken without a hand-over between threads. On a
+/// multi-thread runtime this keeps a stream read in `#[tokio::main]`'s own
+/// future (`block_on`) as fast as one read in a task. Idle connections wait
+/// in the transport's pool (up to 90 s) and are checked when taken out; a
+/// request that finds its pooled connection closed before it was sent is
+/// sent again on a new one. Origins that negotiate HTTP/2 over TLS go
+/// through `hyper-util`'s pooling client ([`HyperTransport::client`]),
+/// which multiplexes them. A transport made with
+/// [`HyperTransport::from_client`] sends everything through the given
+/// client.
+///
+/// Cheap to clone: clones share the connection pools.
 pub struct HyperTransport<C = DefaultConnector> {
     client: HyperClient<C>,
+    /// The HTTP/1.1 sender of transports built here (not `from_client`).
+    driven: Option<Arc<Driven>>,
     /// Connect timeout for requests that carry no [`Timeouts`].
     connect_timeout: Duration,
     /// Idle timeout for requests that carry no [`Timeouts`].
@@ -133,12 +158,14 @@ impl<C> HyperTransport<C> {
         let defaults = Timeouts::default();
         HyperTransport {
             client,
+            driven: None,
             connect_timeout: defaults.connect,
             idle_timeout: defaults.idle,
         }
     }
 
-    /// The underlying client.
+    /// The `hyper-util` client: the one given to [`from_client`](Self::from_client),
+    /// or the one a built transport sends HTTP/2 with.
     pub fn client(&self) -> &HyperClient<C> {
         &self.client
     }
@@ -148,6 +175,7 @@ impl<C: Clone> Clone for HyperTransport<C> {
     fn clone(&self) -> Self {
         HyperTransport {
             client: self.client.clone(),
+            driven: self.driven.clone(),
             connect_timeout: self.connect_timeout,
             idle_timeout: self.idle_timeout,
         }
@@ -178,18 +206,34 @@ where
         let connect = timeouts.map_or(self.connect_timeout, |t| t.connect);
         // hyper fails a request without scheme or host only after trying:
         // refuse it here so that it is not mistaken for a sent request.
-        let pending =
-            check_uri(request.uri()).map(|()| self.client.request(request.map(Full::new)));
+        let checked = check_uri(request.uri()).map(|()| request.map(Full::new));
+        let driven = self.driven.clone();
+        let client = self.client.clone();
 
         async move {
-            let pending = pending?;
+            let mut request = checked?;
             let mut timer = IdleTimer::start(idle);
+            if let Some(driven) = driven {
+                // Boxed: connecting, TLS and the exchange make a large
+                // future, and the caller's future holds this one.
+                let sent = Box::pin(connect::with_connect_timeout(connect, driven.send(request)));
+                match timer.head(sent).await?? {
+                    Sent::Answered(response) => {
+                        let (parts, body) = response.into_parts();
+                        let body = timer.direct_body(ResponseBody::driven(body));
+                        return Ok(http::Response::from_parts(parts, body));
+                    }
+                    Sent::Http2(unsent) => request = unsent,
+                }
+            }
+            let pending = client.request(request);
             let response = timer
                 .head(connect::with_connect_timeout(connect, pending))
                 .await?
                 .map_err(error::send_error)?;
             let (parts, body) = response.into_parts();
-            Ok(http::Response::from_parts(parts, timer.body(body)))
+            let body = timer.body(ResponseBody::pooled(body));
+            Ok(http::Response::from_parts(parts, body))
         }
     }
 
@@ -294,11 +338,13 @@ impl HyperTransportBuilder {
             .enable_http2()
             .wrap_connector(http);
         let connector = ConnectTimeout::new(https, self.settings.connect_timeout);
+        let driven = Driven::new(connector.clone());
         let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .build(connector);
         Ok(HyperTransport {
             client,
+            driven: Some(Arc::new(driven)),
             connect_timeout: self.settings.connect_timeout,
             idle_timeout: self.settings.idle_timeout,
         })

@@ -60,15 +60,29 @@ impl IdleTimer {
         head.ok_or_else(|| Error::Timeout(TimeoutError::new(TimeoutKind::Idle, self.idle)))
     }
 
-    /// The response body `inner` behind this timer.
+    /// The response body `inner` behind this timer (read ahead by a pump
+    /// in a burst, see [`IdleBody`]).
     pub fn body<B>(self, inner: B) -> IdleBody<B> {
+        let runtime = self.runtime.clone();
+        self.into_body(inner, runtime)
+    }
+
+    /// The response body `inner` behind this timer, always read by its
+    /// reader: for a body that does its connection's IO when polled (a pump
+    /// would move that IO to another thread, which is what such a body
+    /// avoids).
+    pub fn direct_body<B>(self, inner: B) -> IdleBody<B> {
+        self.into_body(inner, None)
+    }
+
+    fn into_body<B>(self, inner: B, runtime: Option<Handle>) -> IdleBody<B> {
         let now = Instant::now();
         IdleBody {
             source: Source::Direct(inner),
             idle: self.idle,
             timer: self.timer,
             deadline: deadline_after(now, self.idle),
-            runtime: self.runtime,
+            runtime,
             last_chunk: now,
             quick: 0,
         }
