@@ -77,8 +77,9 @@ use driven::{Driven, Sent};
 /// The body of a response sent by [`HyperTransport`]: hyper's body behind
 /// the idle-read timer (see [`agntz_tokio::IdleBody`]).
 ///
-/// Over a connection the reader drives itself (HTTP/1.1 from a transport
-/// made by [`HyperTransport::new`] or its builder), the body is never moved
+/// Over a connection the reader drives itself (an HTTP/1.1 event stream
+/// from a transport made by [`HyperTransport::new`] or its builder, see
+/// [`HyperTransport`]), the body is never moved
 /// into a read-ahead pump: it already reads on the reader's thread.
 ///
 /// When no chunk arrives for longer than the idle timeout, the stream yields
@@ -99,25 +100,26 @@ pub type HyperClient<C = DefaultConnector> = hyper_util::client::legacy::Client<
 
 /// Sends the core's requests with hyper.
 ///
-/// A transport made by [`HyperTransport::new`] or its builder drives its
-/// HTTP/1.1 connections from the reader: the request's future and then the
-/// response body poll the connection themselves (no task per connection),
-/// so the socket is read on the thread that reads the body, and everything
+/// A transport made by [`HyperTransport::new`] or its builder reads event
+/// streams (requests with `Accept: text/event-stream`) over HTTP/1.1
+/// connections that the reader drives itself: the request's future and then
+/// the response body poll the connection (no task per connection), so the
+/// socket is read on the thread that reads the stream and everything
 /// already received is taken without a hand-over between threads. On a
 /// multi-thread runtime this keeps a stream read in `#[tokio::main]`'s own
-/// future (`block_on`) as fast as one read in a task. Idle connections wait
-/// in the transport's pool (up to 90 s) and are checked when taken out; a
-/// request that finds its pooled connection closed before it was sent is
-/// sent again on a new one. Origins that negotiate HTTP/2 over TLS go
-/// through `hyper-util`'s pooling client ([`HyperTransport::client`]),
-/// which multiplexes them. A transport made with
-/// [`HyperTransport::from_client`] sends everything through the given
-/// client.
+/// future (`block_on`) as fast as one read in a task. Idle stream
+/// connections wait in the transport's pool (up to 90 s); a request that
+/// finds its pooled connection closed before it was written is sent again
+/// on a new one. Other requests (whose bodies are read in one go), and
+/// streams to origins that negotiate HTTP/2 over TLS, go through
+/// `hyper-util`'s pooling client ([`HyperTransport::client`]). A transport
+/// made with [`HyperTransport::from_client`] sends everything through the
+/// given client.
 ///
 /// Cheap to clone: clones share the connection pools.
 pub struct HyperTransport<C = DefaultConnector> {
     client: HyperClient<C>,
-    /// The HTTP/1.1 sender of transports built here (not `from_client`).
+    /// The HTTP/1.1 stream sender of transports built here (not `from_client`).
     driven: Option<Arc<Driven>>,
     /// Connect timeout for requests that carry no [`Timeouts`].
     connect_timeout: Duration,
@@ -206,8 +208,12 @@ where
         let connect = timeouts.map_or(self.connect_timeout, |t| t.connect);
         // hyper fails a request without scheme or host only after trying:
         // refuse it here so that it is not mistaken for a sent request.
+        // Streams only: a stream's reader takes its chunks one by one and
+        // gains from reading the socket itself; a call's body is read in
+        // one go, and its connection task costs less (measured with 64
+        // concurrent callers) than the caller driving its connection.
+        let driven = self.driven.clone().filter(|_| is_event_stream(&request));
         let checked = check_uri(request.uri()).map(|()| request.map(Full::new));
-        let driven = self.driven.clone();
         let client = self.client.clone();
 
         async move {
@@ -260,6 +266,15 @@ where
     fn now(&self) -> Option<std::time::Instant> {
         Some(agntz_tokio::now())
     }
+}
+
+/// Whether `request` asks for an event stream (`Accept: text/event-stream`,
+/// which the core sets on every streaming request).
+fn is_event_stream<B>(request: &http::Request<B>) -> bool {
+    request
+        .headers()
+        .get(http::header::ACCEPT)
+        .is_some_and(|accept| accept.as_bytes().starts_with(b"text/event-stream"))
 }
 
 fn check_uri(uri: &http::Uri) -> Result<(), Error> {

@@ -1,7 +1,8 @@
-//! The HTTP/1.1 connections a built transport drives from the reader:
-//! reuse, stale pooled connections, `Connection: close`, drop = close, and
-//! reading from `block_on` on a multi-thread runtime. Against a raw loopback
-//! server that counts its connections.
+//! The HTTP/1.1 connections a built transport drives from the reader for
+//! event streams (requests with `Accept: text/event-stream`): reuse, stale
+//! pooled connections, `Connection: close`, drop = close, and reading from
+//! `block_on` on a multi-thread runtime. Against a raw loopback server that
+//! counts its connections.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -91,8 +92,10 @@ async fn read_head(stream: &mut TcpStream) -> Option<Vec<u8>> {
     Some(head)
 }
 
+/// A request for an event stream (the requests the driven sender takes).
 fn get(port: u16, path: &str) -> http::Request<Bytes> {
     http::Request::get(format!("http://127.0.0.1:{port}{path}"))
+        .header("accept", "text/event-stream")
         .body(Bytes::new())
         .unwrap()
 }

@@ -1,9 +1,8 @@
 //! Idle HTTP/1.1 connections of the driven sender, by origin.
 //!
-//! Nobody polls an idle connection: a connection that the server closed
-//! while it waited is found dead when it is checked out (its connection
-//! future completes, or it is no longer ready), and one idle for longer
-//! than [`IDLE_FOR`] is dropped. Either way it is never handed out.
+//! Nobody polls an idle connection while it waits. One idle for longer
+//! than [`IDLE_FOR`] is dropped when found; one the server closed is found
+//! out by the next request (see [`Pool::checkout`]).
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -52,17 +51,20 @@ impl Pool {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A live idle connection to `origin`, the most recently used first.
+    /// An idle connection to `origin` that can take a request, the most
+    /// recently used first.
+    ///
+    /// Not polled here (that would cost a read per request): one that the
+    /// server closed meanwhile shows its end when the request polls it,
+    /// before the request is written, and the request is sent again on a
+    /// new connection (see `Driven::send`).
     pub(crate) fn checkout(&self, origin: &Origin) -> Option<Link> {
+        let now = Instant::now();
         loop {
             let idle = self.lock().idle.get_mut(origin)?.pop()?;
-            // Checked outside the lock: a dead connection is dropped (and
-            // its socket closed) without holding up other callers.
-            if idle.since.elapsed() < IDLE_FOR {
-                let mut link = idle.link;
-                if still_open(&mut link) {
-                    return Some(link);
-                }
+            let link = idle.link;
+            if now.duration_since(idle.since) < IDLE_FOR && link.send.is_ready() {
+                return Some(link);
             }
         }
     }
