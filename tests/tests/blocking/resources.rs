@@ -280,9 +280,10 @@ pub fn manifest_tooling<T: Transport>(h: Harness<T>) {
 pub fn file_content_blocks<T: Transport>(h: Harness<T>) {
     // The transport reads the file on the client runtime's blocking pool.
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR fake image bytes";
-    let dir = std::env::temp_dir().join(format!("agntz-blocking-content-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let image = dir.join(format!("frame-{}.png", h.worker.addr().port()));
+    // Removed with everything in it when dropped, whatever the outcome.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let image = dir.join("frame.png");
     std::fs::write(&image, PNG).expect("write the image");
 
     let out = h
@@ -337,5 +338,4 @@ pub fn file_content_blocks<T: Transport>(h: Harness<T>) {
         .expect_err("a missing file");
     assert!(matches!(err, Error::Content(_)), "{err:?}");
     assert_eq!(h.worker.requests().len(), before, "nothing was sent");
-    let _ = std::fs::remove_file(&image);
 }
