@@ -1,5 +1,7 @@
-//! [`Transport`] for the Agntz worker API over [hyper] 1.x, with
-//! `hyper-util`'s pooling client and rustls (HTTP/1.1 and HTTP/2).
+//! [`Transport`] for the Agntz worker API over [hyper] 1.x and rustls
+//! (HTTP/1.1 and HTTP/2): event streams over HTTP/1.1 connections that the
+//! reader drives itself, everything else through `hyper-util`'s pooling
+//! client (see [`HyperTransport`]).
 //!
 //! All protocol logic lives in [`agntz_proto`] (re-exported here); this crate
 //! only moves bytes: it sends the `http::Request<Bytes>` the core builds,
@@ -40,7 +42,7 @@
 //! - **Proxies**: none. Proxy environment variables (`HTTPS_PROXY`, ...)
 //!   are ignored; use `agntz-reqwest` if you need a proxy.
 //! - **Cancellation**: dropping a [`HyperBody`] before its end closes its
-//!   HTTP/1.1 connection (hyper never pools an unfinished connection) or
+//!   HTTP/1.1 connection (an unfinished connection is never pooled) or
 //!   resets its HTTP/2 stream; the worker cancels a `/run/stream` run when
 //!   that happens.
 #![forbid(unsafe_code)]
@@ -54,6 +56,7 @@ mod error;
 use std::fmt;
 use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -208,38 +211,38 @@ where
         let connect = timeouts.map_or(self.connect_timeout, |t| t.connect);
         // hyper fails a request without scheme or host only after trying:
         // refuse it here so that it is not mistaken for a sent request.
-        // Streams only: a stream's reader takes its chunks one by one and
-        // gains from reading the socket itself; a call's body is read in
-        // one go, and its connection task costs less (measured with 64
-        // concurrent callers) than the caller driving its connection.
-        let driven = self.driven.clone().filter(|_| is_event_stream(&request));
-        let checked = check_uri(request.uri()).map(|()| request.map(Full::new));
-        let client = self.client.clone();
+        let route = check_uri(request.uri()).map(|()| {
+            let request = request.map(Full::new);
+            // Streams only: a stream's reader takes its chunks one by one
+            // and gains from reading the socket itself; a call's body is
+            // read in one go, and its connection task costs less (measured
+            // with 64 concurrent callers) than the caller driving its
+            // connection.
+            match &self.driven {
+                Some(driven) if is_event_stream(&request) => Route::Driven(Box::pin(send_driven(
+                    Arc::clone(driven),
+                    self.client.clone(),
+                    request,
+                    idle,
+                    connect,
+                ))),
+                _ => Route::Pooled(self.client.request(request)),
+            }
+        });
 
         async move {
-            let mut request = checked?;
+            let pending = match route? {
+                Route::Driven(sending) => return sending.await,
+                Route::Pooled(pending) => pending,
+            };
+            // Inline rather than `send_pooled`: this future lives as long as
+            // the caller's, so every byte of it counts per open stream.
             let mut timer = IdleTimer::start(idle);
-            if let Some(driven) = driven {
-                // Boxed: connecting, TLS and the exchange make a large
-                // future, and the caller's future holds this one.
-                let sent = Box::pin(connect::with_connect_timeout(connect, driven.send(request)));
-                match timer.head(sent).await?? {
-                    Sent::Answered(response) => {
-                        let (parts, body) = response.into_parts();
-                        let body = timer.direct_body(ResponseBody::driven(body));
-                        return Ok(http::Response::from_parts(parts, body));
-                    }
-                    Sent::Http2(unsent) => request = unsent,
-                }
-            }
-            let pending = client.request(request);
             let response = timer
                 .head(connect::with_connect_timeout(connect, pending))
                 .await?
                 .map_err(error::send_error)?;
-            let (parts, body) = response.into_parts();
-            let body = timer.body(ResponseBody::pooled(body));
-            Ok(http::Response::from_parts(parts, body))
+            Ok(pooled_response(timer, response))
         }
     }
 
@@ -266,6 +269,62 @@ where
     fn now(&self) -> Option<std::time::Instant> {
         Some(agntz_tokio::now())
     }
+}
+
+/// How a request goes.
+enum Route<F> {
+    /// Over a driven HTTP/1.1 connection (boxed: connecting, TLS, the
+    /// exchange and a client for HTTP/2 make a large future, and the
+    /// caller's future, which holds this one, lives as long as the stream).
+    Driven(Pin<Box<dyn Future<Output = Result<http::Response<HyperBody>, Error>> + Send>>),
+    /// Through `hyper-util`'s client (its response future).
+    Pooled(F),
+}
+
+/// Sends an event-stream request over a driven connection, or through
+/// `client` when the origin speaks HTTP/2.
+async fn send_driven<C>(
+    driven: Arc<Driven>,
+    client: HyperClient<C>,
+    request: http::Request<Full<Bytes>>,
+    idle: Duration,
+    connect: Duration,
+) -> Result<http::Response<HyperBody>, Error>
+where
+    C: Connect + Clone + Send + Sync + 'static,
+{
+    let mut timer = IdleTimer::start(idle);
+    let sent = connect::with_connect_timeout(connect, driven.send(request));
+    match timer.head(sent).await?? {
+        Sent::Answered(response) => {
+            let (parts, body) = response.into_parts();
+            let body = timer.direct_body(ResponseBody::driven(body));
+            Ok(http::Response::from_parts(parts, body))
+        }
+        Sent::Http2(unsent) => send_pooled(timer, connect, client.request(unsent)).await,
+    }
+}
+
+/// Waits for the head of a request sent through `hyper-util`'s client.
+async fn send_pooled(
+    mut timer: IdleTimer,
+    connect: Duration,
+    pending: hyper_util::client::legacy::ResponseFuture,
+) -> Result<http::Response<HyperBody>, Error> {
+    let response = timer
+        .head(connect::with_connect_timeout(connect, pending))
+        .await?
+        .map_err(error::send_error)?;
+    Ok(pooled_response(timer, response))
+}
+
+/// A response of `hyper-util`'s client behind the exchange's idle timer.
+fn pooled_response(
+    timer: IdleTimer,
+    response: http::Response<hyper::body::Incoming>,
+) -> http::Response<HyperBody> {
+    let (parts, body) = response.into_parts();
+    http::Response::from_parts(parts, timer.body(ResponseBody::pooled(body)))
 }
 
 /// Whether `request` asks for an event stream (`Accept: text/event-stream`,

@@ -71,3 +71,18 @@ async fn from_client_accepts_a_custom_connector() {
     assert!(client.health().await.unwrap().is_ok());
     assert_eq!(worker.requests().len(), 1);
 }
+
+/// The future of `send` is part of every caller's future, which lives as
+/// long as the stream it opened: it must stay small (the driven path is
+/// boxed). It measured 376 bytes; a driven path held inline made it 14 KiB.
+#[tokio::test]
+async fn the_send_future_stays_small() {
+    let transport = HyperTransport::new();
+    let request = http::Request::get("http://127.0.0.1:9/")
+        .header("accept", "text/event-stream")
+        .body(bytes::Bytes::new())
+        .unwrap();
+    let sending = transport.send(request);
+    let size = std::mem::size_of_val(&sending);
+    assert!(size <= 512, "the send future is {size} bytes");
+}
