@@ -246,3 +246,60 @@ fn a_body_read_in_block_on_of_a_multi_thread_runtime_reads_to_its_end() {
         assert_eq!(server.connections.load(Ordering::SeqCst), 1);
     });
 }
+
+/// A server that answers an event stream of `chunks` chunks, `gap` apart,
+/// then ends it.
+async fn paced_server(chunks: usize, gap: Duration) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        read_head(&mut stream).await.unwrap();
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+        stream.write_all(head.as_bytes()).await.unwrap();
+        for n in 0..chunks {
+            tokio::time::sleep(gap).await;
+            let data = format!("data:{n:04}\n\n");
+            let chunk = format!("{:x}\r\n{data}\r\n", data.len());
+            stream.write_all(chunk.as_bytes()).await.unwrap();
+        }
+        stream.write_all(b"0\r\n\r\n").await.unwrap();
+    });
+    port
+}
+
+/// Every chunk of a paced stream arrives and the body ends: no wake of
+/// the socket is lost while the reader polls the connection itself.
+async fn read_paced_stream() {
+    const CHUNKS: usize = 30;
+    let port = paced_server(CHUNKS, Duration::from_millis(3)).await;
+    let transport = HyperTransport::new();
+    let response = transport.send(get(port, "/paced")).await.unwrap();
+    let mut body = response.into_body();
+    // The bound is checked first: a stalled read woken only by the bound's
+    // own timer must not pass (`timeout` would poll the read first).
+    let whole = tokio::select! {
+        biased;
+        () = tokio::time::sleep(BOUND) => panic!("a wake was lost: the stream stalled"),
+        whole = read_body(&mut body, 1 << 20) => whole.unwrap(),
+    };
+    let text = String::from_utf8(whole.into_bytes().to_vec()).unwrap();
+    let expected: String = (0..CHUNKS).map(|n| format!("data:{n:04}\n\n")).collect();
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn a_paced_stream_is_read_whole_in_block_on_and_in_a_task() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(read_paced_stream());
+    runtime.block_on(async { tokio::spawn(read_paced_stream()).await.unwrap() });
+    let current = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    current.block_on(read_paced_stream());
+}
