@@ -1,5 +1,5 @@
-//! HTTP/1.1 connections driven by the reader: the default sender of
-//! [`HyperTransport`](crate::HyperTransport).
+//! HTTP/1.1 connections driven by the reader: how a built
+//! [`HyperTransport`](crate::HyperTransport) sends event-stream requests.
 //!
 //! `hyper-util`'s pooling client runs every connection in a task of its own.
 //! On a multi-thread runtime that task runs on a worker thread, so a reader
@@ -83,8 +83,7 @@ impl Driven {
         if self.pool.is_http2(&origin) {
             return Ok(Sent::Http2(request));
         }
-        let (request, added_host) = for_http1(request, &origin);
-        let mut request = Some(request);
+        let (mut request, added_host) = for_http1(request, &origin);
         loop {
             let (link, reused) = match self.pool.checkout(&origin) {
                 Some(link) => (link, true),
@@ -92,13 +91,11 @@ impl Driven {
                     Connected::Http1(link) => (link, false),
                     Connected::Http2 => {
                         self.pool.set_http2(origin.clone());
-                        let request = request.take().expect("the request is kept until sent");
                         return Ok(Sent::Http2(back_to_absolute(request, &origin, added_host)));
                     }
                 },
             };
-            let unsent = request.take().expect("the request is kept until sent");
-            match exchange(link, unsent).await {
+            match exchange(link, request).await {
                 Ok((response, link)) => {
                     let pool = Arc::clone(&self.pool);
                     return Ok(Sent::Answered(
@@ -110,7 +107,7 @@ impl Driven {
                 // safe to send it again on a new connection.
                 Err(Failed::NotSent(error, unsent)) if reused => {
                     drop(error);
-                    request = Some(unsent);
+                    request = unsent;
                 }
                 Err(Failed::NotSent(error, _)) => {
                     return Err(crate::error::request_error(
