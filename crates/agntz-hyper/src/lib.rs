@@ -82,8 +82,8 @@ use driven::{Driven, Sent};
 ///
 /// Over a connection the reader drives itself (an HTTP/1.1 event stream
 /// from a transport made by [`HyperTransport::new`] or its builder, see
-/// [`HyperTransport`]), the body is never moved
-/// into a read-ahead pump: it already reads on the reader's thread.
+/// [`HyperTransport`]), the body is never moved into a read-ahead pump: it
+/// already reads on the reader's thread.
 ///
 /// When no chunk arrives for longer than the idle timeout, the stream yields
 /// one `Err(Error::Timeout(..))` of kind `Idle` and then ends. Dropping the
