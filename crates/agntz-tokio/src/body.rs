@@ -62,8 +62,8 @@ impl IdleTimer {
 
     /// The response body `inner` behind this timer (read ahead by a pump
     /// in a burst, see [`IdleBody`]).
-    pub fn body<B>(self, inner: B) -> IdleBody<B> {
-        let runtime = self.runtime.clone();
+    pub fn body<B>(mut self, inner: B) -> IdleBody<B> {
+        let runtime = self.runtime.take();
         self.into_body(inner, runtime)
     }
 
