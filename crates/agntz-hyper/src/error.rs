@@ -39,15 +39,6 @@ pub(crate) fn request_error(kind: TransportErrorKind, err: hyper::Error) -> Erro
     transport(kind, what, err)
 }
 
-/// The innermost source of `err` (or `err` itself), as text.
-pub(crate) fn innermost(err: &(dyn StdError + 'static)) -> String {
-    let mut cause = err;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
-}
-
 /// The first error of type `T` in the source chain of `err`.
 pub(crate) fn find<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
     let mut cause = Some(err);

@@ -108,14 +108,21 @@ async fn fetch(transport: &HyperTransport, port: u16) -> Result<String, Error> {
     Ok(String::from_utf8(whole.into_bytes().to_vec()).unwrap())
 }
 
+/// `count` event-stream requests one after the other, `pause` before each,
+/// each answered with the server's next `hello <n>`.
+async fn fetch_in_turn(transport: &HyperTransport, port: u16, count: usize, pause: Duration) {
+    for n in 0..count {
+        tokio::time::sleep(pause).await;
+        let text = fetch(transport, port).await.unwrap();
+        assert_eq!(text, format!("hello {n}"));
+    }
+}
+
 #[tokio::test]
 async fn sequential_requests_reuse_one_connection() {
     let server = server(After::KeepAlive).await;
     let transport = HyperTransport::new();
-    for n in 0..5 {
-        let text = fetch(&transport, server.port).await.unwrap();
-        assert_eq!(text, format!("hello {n}"));
-    }
+    fetch_in_turn(&transport, server.port, 5, Duration::ZERO).await;
     assert_eq!(server.connections.load(Ordering::SeqCst), 1);
 }
 
@@ -132,12 +139,7 @@ async fn clones_share_the_pool() {
 async fn an_answer_saying_close_is_not_pooled() {
     let server = server(After::SayClose).await;
     let transport = HyperTransport::new();
-    for n in 0..3 {
-        assert_eq!(
-            fetch(&transport, server.port).await.unwrap(),
-            format!("hello {n}")
-        );
-    }
+    fetch_in_turn(&transport, server.port, 3, Duration::ZERO).await;
     assert_eq!(server.connections.load(Ordering::SeqCst), 3);
 }
 
@@ -145,15 +147,9 @@ async fn an_answer_saying_close_is_not_pooled() {
 async fn a_pooled_connection_the_server_closed_is_not_used() {
     let server = server(After::SilentClose).await;
     let transport = HyperTransport::new();
-    for n in 0..3 {
-        // The server closes its side 20 ms after answering: this request
-        // finds the pooled connection closed.
-        tokio::time::sleep(Duration::from_millis(60)).await;
-        assert_eq!(
-            fetch(&transport, server.port).await.unwrap(),
-            format!("hello {n}")
-        );
-    }
+    // The server closes its side 20 ms after answering: each request
+    // after the first finds the pooled connection closed.
+    fetch_in_turn(&transport, server.port, 3, Duration::from_millis(60)).await;
     assert_eq!(server.connections.load(Ordering::SeqCst), 3);
 }
 
@@ -236,13 +232,8 @@ fn a_body_read_in_block_on_of_a_multi_thread_runtime_reads_to_its_end() {
     runtime.block_on(async {
         let server = server(After::KeepAlive).await;
         let transport = HyperTransport::new();
-        for n in 0..3 {
-            let text = tokio::time::timeout(BOUND, fetch(&transport, server.port))
-                .await
-                .unwrap()
-                .unwrap();
-            assert_eq!(text, format!("hello {n}"));
-        }
+        let reads = fetch_in_turn(&transport, server.port, 3, Duration::ZERO);
+        tokio::time::timeout(BOUND, reads).await.unwrap();
         assert_eq!(server.connections.load(Ordering::SeqCst), 1);
     });
 }

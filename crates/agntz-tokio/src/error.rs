@@ -2,18 +2,20 @@
 
 use std::error::Error as StdError;
 
-use agntz_proto::{Error, TransportError, TransportErrorKind};
+use agntz_proto::{BoxError, Error, TransportError, TransportErrorKind};
 
 /// An [`Error::Transport`] of `kind` whose message is `what` followed by
-/// the innermost cause of `err` (or `err` itself), with `err` as its source.
+/// the innermost cause of `err` (or `err` itself), with `err` as its source
+/// (any error, boxed or not).
 ///
 /// The innermost cause (for example `Connection refused (os error 111)` or
 /// a TLS certificate complaint) is the useful part of the message.
 pub fn transport_error<E>(kind: TransportErrorKind, what: &str, err: E) -> Error
 where
-    E: StdError + Send + Sync + 'static,
+    E: Into<BoxError>,
 {
-    let message = match root_cause(&err) {
+    let err = err.into();
+    let message = match root_cause(&*err) {
         Some(cause) => format!("{what}: {cause}"),
         None => format!("{what}: {err}"),
     };

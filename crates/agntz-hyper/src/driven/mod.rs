@@ -274,13 +274,10 @@ fn connect_error(err: BoxError) -> Error {
     if let Some(timed_out) = crate::error::find::<ConnectTimedOut>(&*err) {
         return Error::Timeout(TimeoutError::new(TimeoutKind::Connect, timed_out.0));
     }
-    let cause = crate::error::innermost(&*err);
-    Error::Transport(
-        TransportError::new(
-            TransportErrorKind::Connect,
-            format!("connecting to the worker failed: {cause}"),
-        )
-        .with_source(err),
+    agntz_tokio::transport_error(
+        TransportErrorKind::Connect,
+        "connecting to the worker failed",
+        err,
     )
 }
 
