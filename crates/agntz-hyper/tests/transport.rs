@@ -86,3 +86,22 @@ async fn the_send_future_stays_small() {
     let size = std::mem::size_of_val(&sending);
     assert!(size <= 512, "the send future is {size} bytes");
 }
+
+/// A call's future is moved whole where it is made and written into its
+/// caller's, and 64 concurrent callers keep 64 of them: its size costs
+/// cache misses on every call (the 64-caller `agents().run` row of
+/// BENCHMARKS.md). It measured 1568 bytes; 3440 when the call path kept
+/// its request and its futures twice.
+#[tokio::test]
+async fn a_call_future_stays_small() {
+    let config = Config::builder()
+        .base_url("http://127.0.0.1:9")
+        .api_key("ar_test_key")
+        .build()
+        .unwrap();
+    let client = agntz_proto::Client::new(config, HyperTransport::new());
+    let agents = client.agents();
+    let running = agents.run(agntz_proto::types::RunRequest::new("agent"));
+    let size = std::mem::size_of_val(&running);
+    assert!(size <= 2048, "the agents().run future is {size} bytes");
+}

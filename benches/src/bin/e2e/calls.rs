@@ -71,7 +71,11 @@ impl<T: Transport> Caller<T> {
             }
             Caller::Raw(raw, base) => {
                 for _ in 0..n {
-                    assert_eq!(raw.run(base, request).await.status, "completed");
+                    // An owned request per call, as the SDK's caller has
+                    // (`run` takes its request by value): building or
+                    // cloning the request is the caller's work on both sides.
+                    let request = request.clone();
+                    assert_eq!(raw.run(base, &request).await.status, "completed");
                 }
             }
             Caller::Wire(pool) => {

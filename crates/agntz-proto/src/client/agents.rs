@@ -1,3 +1,4 @@
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -36,9 +37,18 @@ impl<'a, T: Transport> Agents<'a, T> {
     /// File and bytes content blocks are uploaded first (see
     /// [`ContentBlock::image_file`](crate::types::ContentBlock::image_file));
     /// so for [`stream`](Self::stream) and [`start`](Self::start).
-    pub async fn run(&self, request: RunRequest) -> Result<RunResult, Error> {
-        let request = self.client.upload_run_content(request).await?;
-        self.client.execute(&RunAgent::new(request)).await
+    pub fn run(
+        &self,
+        request: RunRequest,
+    ) -> impl Future<Output = Result<RunResult, Error>> + Send + 'a {
+        // Not an `async fn`, whose future would hold the request twice: as
+        // its argument and in the operation made of it.
+        let client = self.client;
+        let mut op = RunAgent::new(request);
+        async move {
+            client.upload_run_content_in(op.request_mut()).await?;
+            client.execute(&op).await
+        }
     }
 
     /// `POST /run/stream`: runs the agent and streams its events (`Start`,

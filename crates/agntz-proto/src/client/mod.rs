@@ -41,7 +41,9 @@ pub use traces::Traces;
 pub use wait::Wait;
 pub use webhook_secrets::WebhookSecrets;
 
+use std::pin::pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::Response;
@@ -183,10 +185,20 @@ impl<T: Transport> Client<T> {
     /// and deadline.
     pub async fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         let trace = Trace::request::<O>();
-        let result = trace
-            .instrument(self.execute_in_time(op, &trace))
-            .await
-            .map_err(|e| self.redactor().error(e));
+        // Each future below is created in the `.await` that holds it: a
+        // future kept in a variable (or an argument) first would be stored
+        // twice in this one, and every call's future is moved and written
+        // whole, so its size is paid on every call.
+        let result = match self.config.timeouts().deadline {
+            None => trace.instrument(self.attempts(op, &trace)).await,
+            // Boxed: only calls with a deadline pay for racing a timer.
+            Some(limit) => {
+                trace
+                    .instrument(Box::pin(self.attempts_within(limit, op, &trace)))
+                    .await
+            }
+        }
+        .map_err(|e| self.redactor().error(e));
         if let Err(e) = &result {
             trace.failed(e);
         }
@@ -198,39 +210,48 @@ impl<T: Transport> Client<T> {
         Redactor::new(self.config.api_key().map(ApiKey::expose))
     }
 
-    async fn execute_in_time<O: Operation>(
+    /// [`attempts`](Self::attempts), failing with a deadline timeout once
+    /// `limit` has passed.
+    async fn attempts_within<O: Operation>(
         &self,
+        limit: Duration,
         op: &O,
         trace: &Trace,
     ) -> Result<O::Output, Error> {
-        match self.config.timeouts().deadline {
-            None => self.execute_with_retries(op, trace).await,
-            Some(limit) => deadline::race(
-                self.execute_with_retries(op, trace),
-                self.transport.sleep(limit),
-            )
+        let attempts = pin!(self.attempts(op, trace));
+        deadline::race(attempts, self.transport.sleep(limit))
             .await
-            .unwrap_or_else(|| Err(TimeoutError::new(TimeoutKind::Deadline, limit).into())),
-        }
+            .unwrap_or_else(|| Err(TimeoutError::new(TimeoutKind::Deadline, limit).into()))
     }
 
-    async fn execute_with_retries<O: Operation>(
-        &self,
-        op: &O,
-        trace: &Trace,
-    ) -> Result<O::Output, Error> {
+    /// Sends `op` and reads its whole response, retrying as the policy
+    /// allows.
+    async fn attempts<O: Operation>(&self, op: &O, trace: &Trace) -> Result<O::Output, Error> {
         let mut retries = 0;
         loop {
-            let request = op.build(&self.config)?;
-            trace.sending(&self.config, &request, retries + 1);
-            let error = match self.fetch(request, trace).await {
-                Ok(response) => match op.parse(response) {
-                    Ok(output) => {
-                        trace.run_ids(|| op.run_ids(&output));
-                        return Ok(output);
+            let sent;
+            // The request lives only in this block, so that it is not kept
+            // in the future next to the transport's, which holds it.
+            let response = {
+                let request = op.build(&self.config)?;
+                trace.sending(&self.config, &request, retries + 1);
+                sent = trace.now(&*self.transport);
+                self.transport.send(request)
+            }
+            .await;
+            let error = match response {
+                Ok(response) => {
+                    trace.head(response.status(), sent, trace.now(&*self.transport));
+                    let (parts, mut body) = response.into_parts();
+                    let read = self.read_whole(&mut body, &parts.headers).await;
+                    match read.and_then(|bytes| op.parse(Response::from_parts(parts, bytes))) {
+                        Ok(output) => {
+                            trace.run_ids(|| op.run_ids(&output));
+                            return Ok(output);
+                        }
+                        Err(e) => e,
                     }
-                    Err(e) => e,
-                },
+                }
                 Err(e) => e,
             };
             retries = self.backoff(O::KIND, retries, error, trace).await?;
@@ -271,18 +292,6 @@ impl<T: Transport> Client<T> {
         let response = self.transport.send(request).await?;
         trace.head(response.status(), sent, trace.now(&*self.transport));
         Ok(response)
-    }
-
-    /// Sends one request and reads the whole (bounded) body.
-    async fn fetch(
-        &self,
-        request: http::Request<Bytes>,
-        trace: &Trace,
-    ) -> Result<Response<WholeBody>, Error> {
-        let response = self.send(request, trace).await?;
-        let (parts, mut body) = response.into_parts();
-        let bytes = self.read_whole(&mut body, &parts.headers).await?;
-        Ok(Response::from_parts(parts, bytes))
     }
 
     /// Reads a whole response body (bounded by the configured limit).

@@ -19,14 +19,23 @@ impl<T: Transport> Client<T> {
     /// [`open_stream`](Self::open_stream): a request that still holds file
     /// or bytes blocks cannot be built.
     pub async fn upload_run_content(&self, mut request: RunRequest) -> Result<RunRequest, Error> {
+        self.upload_run_content_in(&mut request).await?;
+        Ok(request)
+    }
+
+    /// [`upload_run_content`](Self::upload_run_content) in place.
+    pub(crate) async fn upload_run_content_in(
+        &self,
+        request: &mut RunRequest,
+    ) -> Result<(), Error> {
         if !request.has_local_content() {
-            return Ok(request);
+            return Ok(());
         }
         let uploads = request.take_local_content()?;
         for (slot, id) in self.upload_all(uploads).await? {
             request.set_uploaded(slot, id)?;
         }
-        Ok(request)
+        Ok(())
     }
 
     /// The same for the messages of a session import.

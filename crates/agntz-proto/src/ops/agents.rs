@@ -22,6 +22,11 @@ impl RunAgent {
     pub fn new(request: RunRequest) -> Self {
         RunAgent { request }
     }
+
+    /// The request, to upload its content in place.
+    pub(crate) fn request_mut(&mut self) -> &mut RunRequest {
+        &mut self.request
+    }
 }
 
 impl Operation for RunAgent {
