@@ -244,6 +244,7 @@ impl<T: Transport> Client<T> {
                     trace.head(response.status(), sent, trace.now(&*self.transport));
                     let (parts, mut body) = response.into_parts();
                     let read = self.read_whole(&mut body, &parts.headers).await;
+                    drop(body); // read: its connection is free before the parse
                     match read.and_then(|bytes| op.parse(Response::from_parts(parts, bytes))) {
                         Ok(output) => {
                             trace.run_ids(|| op.run_ids(&output));
