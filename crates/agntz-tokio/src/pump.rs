@@ -21,7 +21,6 @@
 
 use std::collections::VecDeque;
 use std::error::Error as StdError;
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
@@ -69,7 +68,7 @@ impl Pumped {
             stopped_full: false,
             yielded: false,
         };
-        let task = runtime.spawn(pump).abort_handle();
+        let task = runtime.spawn(pump.run()).abort_handle();
         Pumped { shared, task }
     }
 
@@ -209,38 +208,61 @@ struct Pump<B> {
     yielded: bool,
 }
 
-impl<B> Future for Pump<B>
+/// What a step of the pump asks for.
+enum Step {
+    /// Give the connection one more turn, then step again.
+    Yield,
+    /// The body ended or failed: the pump is done.
+    Done,
+}
+
+impl<B> Pump<B>
 where
     B: Body<Data = Bytes> + Unpin,
     B::Error: StdError + Send + Sync + 'static,
 {
-    type Output = ();
+    /// The pump task's body.
+    async fn run(mut self) {
+        loop {
+            match std::future::poll_fn(|cx| self.step(cx)).await {
+                // `yield_now` defers the wake-up until the worker has run
+                // what is ready and polled the IO driver: the connection
+                // reads what arrived meanwhile. (Waking itself instead
+                // counts as a yield to a multi-thread scheduler, which
+                // then wakes a sibling worker to steal the pump: a thread
+                // wake-up for nearly every chunk.)
+                Step::Yield => tokio::task::yield_now().await,
+                // Returning drops the body: the connection is released (or
+                // closed) now, not when the reader gets to the end.
+                Step::Done => return,
+            }
+        }
+    }
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        if this.stopped_full {
-            let mut state = this.shared.lock();
+    /// Reads what the body has into `shared`; `Pending` while waiting for
+    /// the body or for room.
+    fn step(&mut self, cx: &mut Context<'_>) -> Poll<Step> {
+        if self.stopped_full {
+            let mut state = self.shared.lock();
             if state.ready.bytes >= LIMIT {
                 register(&mut state.pump, cx);
                 return Poll::Pending;
             }
-            this.stopped_full = false;
+            self.stopped_full = false;
         }
         loop {
-            let polled = Pin::new(&mut this.body).poll_frame(cx);
-            let mut state = this.shared.lock();
+            let polled = Pin::new(&mut self.body).poll_frame(cx);
+            let mut state = self.shared.lock();
             let done = match polled {
                 Poll::Pending => {
-                    if !this.yielded && state.reader.is_some() && state.ready.bytes < BATCH {
+                    if !self.yielded && state.reader.is_some() && state.ready.bytes < BATCH {
                         // Give the connection one more turn first: in a
                         // burst it has the next chunk by then, and the
                         // reader gets a batch rather than a chunk.
-                        this.yielded = true;
-                        drop(state);
-                        cx.waker().wake_by_ref();
-                        return Poll::Pending;
+                        self.yielded = true;
+                        return Poll::Ready(Step::Yield);
                     }
-                    this.yielded = false;
+                    self.yielded = false;
                     // Everything that arrived is in: now wake the reader,
                     // once for the whole batch.
                     let reader = state.reader.take();
@@ -252,7 +274,7 @@ where
                 }
                 Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
                     Ok(data) if !data.is_empty() => {
-                        this.yielded = false;
+                        self.yielded = false;
                         state.ready.push(data);
                         false
                     }
@@ -283,14 +305,10 @@ where
                 reader.wake();
             }
             if done {
-                // Returning drops the body: the connection is released (or
-                // closed) now, not when the reader gets to the end.
-                return Poll::Ready(());
+                return Poll::Ready(Step::Done);
             }
-            if full {
-                this.stopped_full = true;
-                return Poll::Pending;
-            }
+            self.stopped_full = true;
+            return Poll::Pending;
         }
     }
 }
