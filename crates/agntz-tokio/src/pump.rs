@@ -229,8 +229,8 @@ where
                 // what is ready and polled the IO driver: the connection
                 // reads what arrived meanwhile. (Waking itself instead
                 // counts as a yield to a multi-thread scheduler, which
-                // then wakes a sibling worker to steal the pump: a thread
-                // wake-up for nearly every chunk.)
+                // then wakes a parked sibling worker to steal the pump;
+                // the pump yields after about half of the chunks.)
                 Step::Yield => tokio::task::yield_now().await,
                 // Returning drops the body: the connection is released (or
                 // closed) now, not when the reader gets to the end.
