@@ -521,6 +521,24 @@ impl TestWorker {
         Some(inner.publish_dataset(tenant, fields).head().version.clone())
     }
 
+    /// Simulates artifact `id` reaching its expiry (the shortest TTL the
+    /// worker allows is a minute): from now on it is gone, as the worker's
+    /// sweep leaves it: `GET /artifacts/{id}`, its content and `DELETE`
+    /// answer 404, and a run that references it is refused with 400
+    /// `Artifact '<id>' is missing or expired`. Returns `false` if no such
+    /// artifact.
+    pub fn expire_artifact(&self, id: &str) -> bool {
+        let mut inner = self.shared.store.lock();
+        match inner.artifacts.get_mut(id) {
+            Some(artifact) => {
+                // Expired already: the next lookup sweeps it.
+                artifact.expires_ms = 0;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Simulates the registry evicting a run tree from memory (as the worker does
     /// five minutes after it ends): afterwards `GET /runs/{id}/stream` answers with
     /// a single `snapshot` frame of the stored Run, cancel and client-tool results

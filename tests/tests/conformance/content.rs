@@ -379,3 +379,53 @@ pub async fn every_run_route_checks_referenced_artifacts<T: Transport>(h: Harnes
         gone
     );
 }
+
+/// An artifact past its expiry is gone from every route, as the worker's
+/// sweep leaves it: the artifact routes answer 404 and a run that
+/// references it is refused before it starts.
+pub async fn an_expired_artifact_is_gone_from_every_route<T: Transport>(h: Harness<T>) {
+    let artifacts = h.client.artifacts();
+    let png = &b"\x89PNG\r\n\x1a\n"[..];
+    let stored = artifacts
+        .upload(agntz_proto::types::ArtifactUpload::new(png, "image/png"))
+        .await
+        .expect("upload");
+    let image = || RunRequest::new("echo").content([ContentBlock::image_artifact(&stored.id)]);
+    // Usable before it expires.
+    artifacts.get(&stored.id).await.expect("get before expiry");
+    h.client
+        .runs()
+        .start(image())
+        .await
+        .expect("a run with the artifact before expiry");
+
+    assert!(h.worker.expire_artifact(&stored.id));
+    assert!(!h.worker.expire_artifact("artifact_unknown"));
+
+    let not_found = |err: Error, what: &str| {
+        assert!(matches!(err, Error::NotFound(_)), "{what}: {err:?}");
+    };
+    not_found(artifacts.get(&stored.id).await.expect_err("get"), "get");
+    not_found(
+        artifacts.download(&stored.id).await.expect_err("download"),
+        "download",
+    );
+    not_found(
+        artifacts.delete(&stored.id).await.expect_err("delete"),
+        "delete",
+    );
+    let gone = format!("Artifact '{}' is missing or expired", stored.id);
+    for err in [
+        h.client.runs().start(image()).await.expect_err("/runs"),
+        h.client.agents().run(image()).await.expect_err("/run"),
+        h.client
+            .agents()
+            .stream(image())
+            .await
+            .expect_err("/run/stream"),
+    ] {
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err}");
+        assert_eq!(err.code(), Some("BAD_REQUEST"));
+        assert_eq!(err.api().expect("api error").message, gone);
+    }
+}

@@ -125,6 +125,7 @@ transports!(content_api = content;
     bad_blocks_fail_before_any_request,
     session_import_uploads_message_files,
     every_run_route_checks_referenced_artifacts,
+    an_expired_artifact_is_gone_from_every_route,
 );
 
 transports!(memory_api = memory;
