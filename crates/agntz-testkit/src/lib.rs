@@ -525,7 +525,10 @@ impl TestWorker {
     /// worker allows is a minute): from now on it is gone, as the worker's
     /// sweep leaves it: `GET /artifacts/{id}`, its content and `DELETE`
     /// answer 404, and a run that references it is refused with 400
-    /// `Artifact '<id>' is missing or expired`. Returns `false` if no such
+    /// `Artifact '<id>' is missing or expired`. (The mock sweeps on every
+    /// lookup; the worker sweeps at most once a minute per tenant, so it
+    /// answers 410 `Artifact expired` instead when its last sweep came just
+    /// before the expiry. Treat both as gone.) Returns `false` if no such
     /// artifact.
     pub fn expire_artifact(&self, id: &str) -> bool {
         let mut inner = self.shared.store.lock();
