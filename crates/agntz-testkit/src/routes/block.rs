@@ -6,22 +6,19 @@
 //! kind: the mock does not execute pipelines), with the request's input as
 //! its input, the block's first tool, and the root agent's version.
 
-use std::sync::Arc;
-
 use http::Response;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::live::{self, error_json};
-use super::run::{parse_request, Endpoint};
+use super::run::{parse_request, run_to_end, Endpoint};
 use super::tooling::NO_OBJECT;
 use super::{Ctx, Rejection};
-use crate::engine::{self, Outcome};
+use crate::engine;
 use crate::faults::Stage;
 use crate::manifests::{self, Picked};
 use crate::model::{Agent, ToolDecl};
 use crate::respond::{self, Body};
-use crate::store::Store;
 use crate::util::{nanoid, parse_json_body};
 use crate::wire::RetentionMode;
 
@@ -198,39 +195,15 @@ fn with_block_fields(result: &impl Serialize, block: &Block) -> Value {
     value
 }
 
-struct CancelOnDrop {
-    store: Arc<Store>,
-    run_id: String,
-    armed: bool,
-}
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        if self.armed {
-            engine::cancel(&self.store, &self.run_id, "request aborted");
-        }
-    }
-}
-
 /// `POST /run/block`.
 pub(crate) async fn run_block(ctx: &Ctx<'_>) -> Response<Body> {
     let (spec, block) = match prepare_block(ctx, Endpoint::Run) {
         Ok(x) => x,
         Err(resp) => return *resp,
     };
-    let store = ctx.shared.store.clone();
-    let prepared = engine::prepare(&store, spec);
-    let mut guard = CancelOnDrop {
-        store: store.clone(),
-        run_id: prepared.root_id.clone(),
-        armed: true,
-    };
-    let outcome = engine::spawn(store, prepared).await;
-    guard.armed = false;
-    match outcome {
-        Ok(Outcome::Completed(result)) => respond::json(200, &with_block_fields(&*result, &block)),
-        Ok(Outcome::Failed(msg)) => respond::error(500, &msg),
-        Ok(Outcome::Cancelled) | Err(_) => respond::error(500, "Run cancelled"),
+    match run_to_end(ctx, spec).await {
+        Ok(result) => respond::json(200, &with_block_fields(&*result, &block)),
+        Err(resp) => resp,
     }
 }
 

@@ -13,7 +13,7 @@ use crate::faults::Stage;
 use crate::respond::{self, Body};
 use crate::store::Store;
 use crate::util::{nanoid, parse_json_body};
-use crate::wire::{Retention, RetentionMode, RunStart};
+use crate::wire::{Retention, RetentionMode, RunResult, RunStart};
 
 /// Which endpoint a run request arrived on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -323,12 +323,14 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// `POST /run`.
-pub(crate) async fn run_sync(ctx: &Ctx<'_>) -> Response<Body> {
-    let (spec, _) = match parse_request(ctx, Endpoint::Run) {
-        Ok(x) => x,
-        Err(resp) => return *resp,
-    };
+/// Runs `spec` to its end for a request that waits for the result (`POST
+/// /run`, `POST /run/block`): the result, or the error response the worker
+/// gives for a failed or cancelled run. A client that disconnects first
+/// cancels the run, as on the worker.
+pub(crate) async fn run_to_end(
+    ctx: &Ctx<'_>,
+    spec: RunSpec,
+) -> Result<Box<RunResult>, Response<Body>> {
     let store = ctx.shared.store.clone();
     let prepared = engine::prepare(&store, spec);
     let mut guard = CancelOnDrop {
@@ -339,9 +341,21 @@ pub(crate) async fn run_sync(ctx: &Ctx<'_>) -> Response<Body> {
     let outcome = engine::spawn(store, prepared).await;
     guard.armed = false;
     match outcome {
-        Ok(Outcome::Completed(result)) => respond::json(200, &*result),
-        Ok(Outcome::Failed(msg)) => respond::error(500, &msg),
-        Ok(Outcome::Cancelled) | Err(_) => respond::error(500, "Run cancelled"),
+        Ok(Outcome::Completed(result)) => Ok(result),
+        Ok(Outcome::Failed(msg)) => Err(respond::error(500, &msg)),
+        Ok(Outcome::Cancelled) | Err(_) => Err(respond::error(500, "Run cancelled")),
+    }
+}
+
+/// `POST /run`.
+pub(crate) async fn run_sync(ctx: &Ctx<'_>) -> Response<Body> {
+    let (spec, _) = match parse_request(ctx, Endpoint::Run) {
+        Ok(x) => x,
+        Err(resp) => return *resp,
+    };
+    match run_to_end(ctx, spec).await {
+        Ok(result) => respond::json(200, &*result),
+        Err(resp) => resp,
     }
 }
 
