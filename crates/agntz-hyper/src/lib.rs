@@ -111,9 +111,10 @@ pub type HyperClient<C = DefaultConnector> = hyper_util::client::legacy::Client<
 /// already received is taken without a hand-over between threads. On a
 /// multi-thread runtime this keeps a stream read in `#[tokio::main]`'s own
 /// future (`block_on`) as fast as one read in a task. Idle stream
-/// connections wait in the transport's pool (up to 90 s); a request that
-/// finds its pooled connection closed before it was written is sent again
-/// on a new one. Other requests (whose bodies are read in one go), and
+/// connections wait in the transport's pool for up to 90 s (while any
+/// wait, a small task on the runtime closes those left longer, or closed
+/// by the server); a request that finds its pooled connection closed
+/// before it was written is sent again on a new one. Other requests (whose bodies are read in one go), and
 /// streams to origins that negotiate HTTP/2 over TLS, go through
 /// `hyper-util`'s pooling client ([`HyperTransport::client`]). A transport
 /// made with [`HyperTransport::from_client`] sends everything through the
