@@ -114,8 +114,9 @@ pub type HyperClient<C = DefaultConnector> = hyper_util::client::legacy::Client<
 /// connections wait in the transport's pool for up to 90 s (while any
 /// wait, a small task on the runtime closes those left longer, or closed
 /// by the server); a request that finds its pooled connection closed
-/// before it was written is sent again on a new one. Other requests (whose bodies are read in one go), and
-/// streams to origins that negotiate HTTP/2 over TLS, go through
+/// before it was written is sent again on a new one. Other requests (whose
+/// bodies are read in one go), and streams to origins that negotiate
+/// HTTP/2 over TLS, go through
 /// `hyper-util`'s pooling client ([`HyperTransport::client`]). A transport
 /// made with [`HyperTransport::from_client`] sends everything through the
 /// given client.

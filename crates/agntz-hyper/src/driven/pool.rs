@@ -3,9 +3,9 @@
 //! Nobody polls an idle connection while it waits. One idle for longer
 //! than [`IDLE_FOR`] is dropped when found; one the server closed is found
 //! out by the next request (see [`Pool::checkout`]). While any wait, a
-//! reaper task drops those past [`IDLE_FOR`] or closed every [`IDLE_FOR`],
-//! so a client that goes quiet does not keep them (and their sockets)
-//! until its next stream.
+//! reaper task wakes every [`IDLE_FOR`] and drops those past their time or
+//! closed by the server, so a client that goes quiet does not keep them
+//! (and their sockets) until its next stream.
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
