@@ -116,10 +116,10 @@ pub type HyperClient<C = DefaultConnector> = hyper_util::client::legacy::Client<
 /// by the server); a request that finds its pooled connection closed
 /// before it was written is sent again on a new one. Other requests (whose
 /// bodies are read in one go), and streams to origins that negotiate
-/// HTTP/2 over TLS, go through
-/// `hyper-util`'s pooling client ([`HyperTransport::client`]). A transport
-/// made with [`HyperTransport::from_client`] sends everything through the
-/// given client.
+/// HTTP/2 over TLS, go through `hyper-util`'s pooling client
+/// ([`HyperTransport::client`]). A transport made with
+/// [`HyperTransport::from_client`] sends everything through the given
+/// client.
 ///
 /// Cheap to clone: clones share the connection pools.
 pub struct HyperTransport<C = DefaultConnector> {
