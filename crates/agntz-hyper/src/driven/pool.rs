@@ -51,6 +51,13 @@ struct Idle {
     since: Instant,
 }
 
+impl Idle {
+    /// Whether it has waited less than [`IDLE_FOR`] at `now`.
+    fn in_time(&self, now: Instant) -> bool {
+        now.duration_since(self.since) < IDLE_FOR
+    }
+}
+
 impl Pool {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the map half-updated
@@ -69,9 +76,8 @@ impl Pool {
         let now = Instant::now();
         loop {
             let idle = self.lock().idle.get_mut(origin)?.pop()?;
-            let link = idle.link;
-            if now.duration_since(idle.since) < IDLE_FOR && link.send.is_ready() {
-                return Some(link);
+            if idle.in_time(now) && idle.link.send.is_ready() {
+                return Some(idle.link);
             }
         }
     }
@@ -87,7 +93,7 @@ impl Pool {
         let now = Instant::now();
         let mut state = self.lock();
         let idle = state.idle.entry(origin).or_default();
-        idle.retain(|i| now.duration_since(i.since) < IDLE_FOR);
+        idle.retain(|i| i.in_time(now));
         idle.push(Idle { link, since: now });
         let scheduled = state.reaper.as_ref().is_some_and(|r| !r.is_finished());
         if !scheduled {
@@ -103,7 +109,7 @@ impl Pool {
     fn sweep(&self, now: Instant) -> bool {
         let mut state = self.lock();
         state.idle.retain(|_, idle| {
-            idle.retain_mut(|i| now.duration_since(i.since) < IDLE_FOR && still_open(&mut i.link));
+            idle.retain_mut(|i| i.in_time(now) && still_open(&mut i.link));
             !idle.is_empty()
         });
         let waiting = !state.idle.is_empty();
