@@ -23,9 +23,11 @@ pub(crate) fn from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Resul
 }
 
 /// Deserializes a whole body as JSON into `T` (see [`Source`] for where
-/// from). What is accepted, and every error's kind and line, are the same
-/// whatever the chunking; an error read across chunks may name a column
-/// one byte further on (a reader counts the byte it peeked at).
+/// from). What is accepted, and every error's kind and message, are the
+/// same whatever the chunking; an error read across chunks may name the
+/// position one byte further on (a reader counts the byte it peeked at):
+/// the next column, or the start of the next line when that byte is a
+/// line break.
 #[inline]
 pub(crate) fn from_body<T: DeserializeOwned>(body: &WholeBody) -> serde_json::Result<T> {
     match Source::of(body) {

@@ -131,8 +131,9 @@ pub fn parse_json<T: DeserializeOwned>(response: &Response<WholeBody>) -> Result
 /// several chunks is joined when small (256 KiB at most) and otherwise
 /// read across its chunks, so a large body is never held twice. Whatever
 /// the chunking, the same inputs are accepted and errors have the same
-/// kind and line (read across chunks, an error may name a column one byte
-/// further on).
+/// kind and message (read across chunks, an error may name the position
+/// one byte further on: the next column, or the next line's start after a
+/// line break).
 pub fn decode_json<T: DeserializeOwned>(status: StatusCode, body: &WholeBody) -> Result<T, Error> {
     crate::json::from_body(body).map_err(|e| decode_error(status, e.to_string(), body))
 }
